@@ -1,0 +1,81 @@
+"""The standard cast (STYLE.md §11) and shared fixtures.
+
+Two authorities (Pakistan's STZA, Beijing's Z-Park association), a zone of each,
+an organisation in Pakistan with an admin and a member, and an outsider.
+"""
+
+import pytest
+
+from corridor.accounts.models import AuthorityStaff, OrganisationMembership
+
+from .factories import AuthorityFactory, OrganisationFactory, UserFactory, ZoneFactory
+
+
+@pytest.fixture
+def authority_pk(db):
+    return AuthorityFactory(code="stza", name_en="Special Technology Zones Authority", country="PK")
+
+
+@pytest.fixture
+def authority_cn(db):
+    return AuthorityFactory(code="zpark", name_en="Zhongguancun Science Park", country="CN")
+
+
+@pytest.fixture
+def zone_pk(authority_pk):
+    return ZoneFactory(slug="islamabad-stz", name_en="Islamabad STZ", authority=authority_pk, country="PK")
+
+
+@pytest.fixture
+def zone_cn(authority_cn):
+    return ZoneFactory(
+        slug="z-park",
+        kind="science_park",
+        name_en="Zhongguancun Science Park",
+        name_zh_hans="中关村科技园区",
+        authority=authority_cn,
+        country="CN",
+    )
+
+
+@pytest.fixture
+def organisation(zone_pk):
+    return OrganisationFactory(slug="indus-robotics", name="Indus Robotics", country="PK", zone=zone_pk)
+
+
+@pytest.fixture
+def platform_admin(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def staff_pk(authority_pk):
+    user = UserFactory(username="staff_pk")
+    AuthorityStaff.objects.create(user=user, authority=authority_pk)
+    return user
+
+
+@pytest.fixture
+def staff_cn(authority_cn):
+    user = UserFactory(username="staff_cn")
+    AuthorityStaff.objects.create(user=user, authority=authority_cn)
+    return user
+
+
+@pytest.fixture
+def org_admin(organisation):
+    user = UserFactory(username="org_admin")
+    OrganisationMembership.objects.create(user=user, organisation=organisation, role="admin")
+    return user
+
+
+@pytest.fixture
+def org_member(organisation):
+    user = UserFactory(username="org_member")
+    OrganisationMembership.objects.create(user=user, organisation=organisation, role="member")
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
