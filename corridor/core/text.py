@@ -16,6 +16,7 @@ import unicodedata
 logger = logging.getLogger(__name__)
 
 LANGUAGE_CODES = ("en", "zh-hans", "ur")
+MAX_TOKEN = 64
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"([{_HAN}]+)")
@@ -104,8 +105,11 @@ def search_tokens(text: str) -> list[str]:
             # Search mode yields a long word and its shorter words ("中关村", "中关", "关村").
             tokens.extend(w for w in _jieba().cut_for_search(part) if w.strip())
         else:
-            tokens.extend(_fold(w) for w in _WORD.findall(part))
-    return [t for t in tokens if t and t != "_"]
+            # Marks first: \w does not match them, so they would split a word.
+            tokens.extend(_fold(w) for w in _WORD.findall(_ARABIC_MARKS.sub("", part)))
+    # Long "words" (hashes, URLs run together) are cut: PostgreSQL drops words over
+    # 2,047 bytes from tsvectors and tsqueries while SQLite keeps them, and no one searches by them.
+    return [t[:MAX_TOKEN] for t in tokens if t and t != "_"]
 
 
 def search_document(*texts: str | None) -> str:

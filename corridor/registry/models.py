@@ -1,4 +1,11 @@
-from django.core.validators import RegexValidator
+from decimal import Decimal
+
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -122,14 +129,26 @@ class Zone(TrilingualNameMixin, TimeStampedModel):
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=100, blank=True)
     area_km2 = models.DecimalField(
-        _("area (km²)"), max_digits=9, decimal_places=2, null=True, blank=True
+        _("area (km²)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
-    year_founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    year_founded = models.PositiveSmallIntegerField(
+        _("year founded"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)],
+    )
     focus_sectors = models.ManyToManyField(
         Sector, verbose_name=_("focus sectors"), blank=True, related_name="zones"
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
-    description = models.TextField(_("description"), max_length=4000, blank=True)
+    description = models.TextField(
+        _("description"), max_length=4000, blank=True, validators=[MaxLengthValidator(4000)]
+    )
     description_language = models.CharField(
         _("description language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True
     )
@@ -198,9 +217,16 @@ class Organisation(TimeStampedModel):
         Sector, verbose_name=_("sectors"), blank=True, related_name="organisations"
     )
     size = models.CharField(_("size"), max_length=16, choices=Size.choices, blank=True)
-    year_founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    year_founded = models.PositiveSmallIntegerField(
+        _("year founded"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1000), MaxValueValidator(2100)],
+    )
     website = models.URLField(_("website"), max_length=300, blank=True)
-    description = models.TextField(_("description"), max_length=4000, blank=True)
+    description = models.TextField(
+        _("description"), max_length=4000, blank=True, validators=[MaxLengthValidator(4000)]
+    )
     description_language = models.CharField(
         _("description language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True
     )
