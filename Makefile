@@ -44,7 +44,9 @@ venv: $(BIN)/python
 
 $(RUNTIME_STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(PIP) install -q -r requirements.txt 2>&1 | $(PIP_FILTER)
-	$(PIP) install -q -e . --no-deps 2>&1 | $(PIP_FILTER)
+	@# setuptools always warns about editable installs: show its output only on failure.
+	@echo "$(PIP) install -q -e . --no-deps"; \
+	out="$$($(PIP) install -q -e . --no-deps 2>&1)" || { echo "$$out" | $(PIP_FILTER); exit 1; }
 	@touch $@
 
 $(TEST_STAMP): requirements-test.txt $(RUNTIME_STAMP)
