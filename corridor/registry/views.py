@@ -1,0 +1,179 @@
+"""Public pages of the registry: home, zones, the organisation directory, and editing."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from corridor.core.permissions import can_edit_organisation
+
+from . import services
+from .forms import Facet, OrganisationFilterForm, OrganisationForm
+from .models import Organisation, Zone
+from .selectors import OrganisationFilters, organisations_filtered, sector_tree, zone_roots
+
+
+def _page(request: HttpRequest, queryset) -> Page:
+    # get_page turns page=abc into the first page and page=999999 into the last.
+    paginator = Paginator(queryset, settings.CORRIDOR_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _link_facets(request: HttpRequest, facets: list[Facet]) -> list[Facet]:
+    for facet in facets:
+        base = request.GET.copy()
+        base.pop("page", None)
+        facet.selected = bool(base.pop(facet.name, None))
+        facet.clear_url = "?" + base.urlencode()
+        for option in facet.options:
+            query = base.copy()
+            if not option.selected:
+                query[facet.name] = option.value
+            option.url = "?" + query.urlencode()
+    return facets
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    by_country = list(
+        Organisation.objects.filter(is_active=True)
+        .values_list("country")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "country")
+    )
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "zone_count": Zone.objects.count(),
+            "organisation_count": sum(n for _code, n in by_country),
+            "by_country": [
+                {"code": code, "name": countries.name(code), "count": n} for code, n in by_country
+            ],
+            "sectors": sector_tree(),
+            "search_form": OrganisationFilterForm(),
+        },
+    )
+
+
+def zone_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "registry/zone_list.html", {"zones": zone_roots()})
+
+
+def zone_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    zone = get_object_or_404(
+        Zone.objects.select_related("parent", "authority", "operator").prefetch_related(
+            "focus_sectors"
+        ),
+        slug=slug,
+    )
+    parks = zone.children.annotate(organisation_count=Count("organisations")).order_by("name_en")
+    organisations = organisations_filtered(OrganisationFilters(zone=zone.slug))
+    return render(
+        request,
+        "registry/zone_detail.html",
+        {
+            "zone": zone,
+            "parks": parks,
+            "page_obj": _page(request, organisations),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # A hand-edited address: say what is wrong rather than guess what was meant.
+        filters = None
+        page_obj = _page(request, Organisation.objects.none())
+        facets = form.facets(OrganisationFilters())
+    else:
+        filters = form.filters() if form.is_bound else OrganisationFilters()
+        page_obj = _page(request, organisations_filtered(filters))
+        facets = form.facets(filters)
+    return render(
+        request,
+        "registry/organisation_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "facets": _link_facets(request, facets),
+            "page_obj": page_obj,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _organisation(request: HttpRequest, slug: str) -> Organisation:
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("zone__parent").prefetch_related("sectors__parent"),
+        slug=slug,
+    )
+    # Deactivated organisations are gone for the public, still there for their editors.
+    if not organisation.is_active and not can_edit_organisation(request.user, organisation):
+        raise Http404
+    return organisation
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _organisation(request, slug)
+    return render(
+        request,
+        "registry/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "can_edit": can_edit_organisation(request.user, organisation),
+        },
+    )
+
+
+def _add_service_errors(form: OrganisationForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _organisation(request, slug)
+    if not can_edit_organisation(request.user, organisation):
+        raise PermissionDenied(
+            _("Only the organisation's admins and its authority's staff may edit it.")
+        )
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, instance=organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_update(
+                organisation=organisation,
+                by=request.user,
+                sectors=form.cleaned_data["sectors"],
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("The organisation was saved."))
+            return redirect(organisation)
+    return render(
+        request,
+        "registry/organisation_form.html",
+        {"organisation": organisation, "form": form},
+    )
