@@ -1,0 +1,76 @@
+"""``corridor demo``: load the demo data set and print the demo logins."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from corridor.registry.demo import loader
+from corridor.registry.models import Authority, Organisation, Sector, Zone
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Load the demo data (authorities, zones, organisations, one login per role). "
+        "Safe to run again: it updates the demo rows and creates no duplicates."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            result = loader.load_demo()
+        except (ValidationError, ValueError, KeyError) as error:
+            # A broken data file: name the problem, nothing was written (one transaction).
+            raise CommandError(
+                _("The demo data is invalid: %(error)s") % {"error": error}
+            ) from error
+        self._print_summary(result)
+        self._print_logins(result)
+
+    def _print_summary(self, result: loader.DemoResult) -> None:
+        out = self.stdout
+        if result.changed:
+            created = ", ".join(f"{k} {v}" for k, v in sorted(result.created.items()) if v)
+            updated = ", ".join(f"{k} {v}" for k, v in sorted(result.updated.items()) if v)
+            out.write(_("Created: %(list)s") % {"list": created or "-"})
+            out.write(_("Updated: %(list)s") % {"list": updated or "-"})
+        else:
+            out.write(_("The demo data was already loaded: nothing changed."))
+        demo_orgs = Organisation.objects.filter(is_demo=True)
+        out.write("")
+        out.write(_("Sectors: %(n)d") % {"n": Sector.objects.count()})
+        out.write(_("Authorities: %(n)d") % {"n": Authority.objects.count()})
+        zones = dict(Zone.objects.filter(is_demo=True).values_list("kind").annotate(n=Count("pk")))
+        out.write(
+            _("Demo zones: %(n)d (%(kinds)s)")
+            % {
+                "n": sum(zones.values()),
+                "kinds": ", ".join(f"{k} {v}" for k, v in sorted(zones.items())),
+            }
+        )
+        by_country = dict(demo_orgs.values_list("country").annotate(n=Count("pk")))
+        by_language = dict(demo_orgs.values_list("description_language").annotate(n=Count("pk")))
+        out.write(
+            _("Demo organisations: %(n)d (by country: %(countries)s; descriptions: %(languages)s)")
+            % {
+                "n": sum(by_country.values()),
+                "countries": ", ".join(f"{k} {v}" for k, v in sorted(by_country.items())),
+                "languages": ", ".join(f"{k} {v}" for k, v in sorted(by_language.items())),
+            }
+        )
+
+    def _print_logins(self, result: loader.DemoResult) -> None:
+        out = self.stdout
+        out.write("")
+        out.write(self.style.WARNING(_(
+            "Demo accounts: they share one publicly known password. Use them on a local "
+            "demo installation only, never on a server others can reach."
+        )))  # fmt: skip
+        width = max(len(username) for username, _role, _lang in result.logins)
+        out.write(f"{_('username'):<{width}}  {_('password'):<15}  {_('language'):<8}  {_('role')}")
+        for username, role, language in result.logins:
+            out.write(f"{username:<{width}}  {result.password:<15}  {language:<8}  {role}")
+        if result.password == loader.DEFAULT_PASSWORD:
+            out.write(
+                _("Set %(env)s to choose another demo password.") % {"env": loader.PASSWORD_ENV}
+            )
