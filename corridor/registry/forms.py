@@ -222,14 +222,22 @@ class OrganisationFilterForm(forms.Form):
 class OrganisationForm(forms.ModelForm):
     """What an organisation's admins and its authority's staff may change on its page.
 
-    The form only parses input; ``services.organisation_update`` checks the permission,
-    validates the whole record and writes it.
+    The form parses and validates input for quick feedback on every field; it is never
+    saved: ``services.organisation_update`` checks the permission, validates again and writes.
+    Give it a copy of the organisation, since validating sets the new values on its instance.
     """
 
     description_language = forms.ChoiceField(
         label=_("description language"),
         required=False,
         choices=[("", _("Detect automatically"))] + list(LANGUAGE_CHOICES),
+    )
+    website = forms.URLField(
+        label=_("website"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"dir": "ltr"}),
     )
 
     class Meta:
@@ -260,7 +268,6 @@ class OrganisationForm(forms.ModelForm):
             "city": forms.TextInput(attrs={"dir": "auto"}),
             "description": forms.Textarea(attrs={"dir": "auto", "rows": 8}),
             "sectors": forms.CheckboxSelectMultiple,
-            "website": forms.URLInput(attrs={"dir": "ltr"}),
             "ror_id": forms.TextInput(attrs={"dir": "ltr"}),
             "registration_number": forms.TextInput(attrs={"dir": "ltr"}),
         }
@@ -271,10 +278,6 @@ class OrganisationForm(forms.ModelForm):
         self.fields["zone"].label_from_instance = lambda z: localized(z, "name")
         self.fields["sectors"].queryset = Sector.objects.order_by("position", "code")
         self.fields["sectors"].label_from_instance = lambda s: localized(s, "name")
-
-    def _post_clean(self):
-        # The service validates the model (and more); do not touch the instance here.
-        pass
 
     def service_fields(self) -> dict:
         """Keyword arguments for ``organisation_update`` (sectors apart)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -157,7 +159,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
             _("Only the organisation's admins and its authority's staff may edit it.")
         )
     form = OrganisationForm(
-        request.POST if request.method == "POST" else None, instance=organisation
+        request.POST if request.method == "POST" else None, instance=copy.copy(organisation)
     )
     if request.method == "POST" and form.is_valid():
         try:
