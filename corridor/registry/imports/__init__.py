@@ -1,0 +1,1 @@
+"""Bulk import and export of the registry: CSV and JSON files, and ROR data dumps."""
