@@ -1,0 +1,67 @@
+"""``corridor export organisations|zones FILE``: files that ``corridor import`` reads back."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from corridor.registry.imports.exports import export
+from corridor.registry.imports.rows import FileRejected, file_format
+from corridor.registry.models import Zone
+
+
+class Command(BaseCommand):
+    help = _("Export organisations or zones to CSV or JSON, in the columns the import reads.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["organisations", "zones"])
+        parser.add_argument(
+            "file", help=_("the file to write (.csv or .json), or - for standard output")
+        )
+        parser.add_argument(
+            "--format", choices=["csv", "json"], help=_("csv or json (default: from the extension)")
+        )
+        parser.add_argument(
+            "--country", default="", help=_("only this country (ISO code, e.g. PK)")
+        )
+        parser.add_argument(
+            "--zone", default="", help=_("only this zone (slug) and its member parks")
+        )
+
+    def handle(self, *args, what, file, **options):
+        if file == "-" and not options.get("format"):
+            raise CommandError(_("Give --format when writing to standard output."))
+        try:
+            fmt = options.get("format") or file_format(file)
+        except FileRejected as error:
+            raise CommandError(error.problems[0].message) from None
+        country = (options.get("country") or "").upper()
+        if country and country not in countries:
+            raise CommandError(_("Unknown country code “%(code)s”.") % {"code": country})
+        zone = options.get("zone") or ""
+        if zone and not Zone.objects.filter(slug=zone).exists():
+            raise CommandError(_("Unknown zone “%(slug)s”.") % {"slug": zone})
+        if file == "-":
+            count = export(what, stream=sys.stdout, fmt=fmt, country=country, zone=zone)
+            return
+        path = Path(file)
+        # Written beside the target and moved into place, so a failed export leaves no half file.
+        partial = path.with_name(path.name + ".partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as stream:
+                count = export(what, stream=stream, fmt=fmt, country=country, zone=zone)
+            partial.replace(path)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise CommandError(
+                _("Cannot write %(name)s: %(error)s")
+                % {"name": path, "error": error.strerror or error}
+            ) from None
+        self.stdout.write(
+            _("Exported %(count)s %(what)s to %(name)s.")
+            % {"count": count, "what": what, "name": path}
+        )
