@@ -28,7 +28,7 @@ from ..services import unique_slug
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PASSWORD_ENV = "CORRIDOR_DEMO_PASSWORD"  # noqa: S105 - the name of the variable
-# Documented in the README; only for the demo accounts of a local installation.
+# Printed by `corridor demo`; only for the demo accounts of a local installation.
 DEFAULT_PASSWORD = "corridor-demo"  # noqa: S105
 
 
@@ -250,7 +250,9 @@ def _load_organisations(zones, sectors, result: DemoResult) -> dict[str, Organis
         sector_ids = _sector_ids(row["sectors"], sectors, f"organisation {row.get(key)}")
         # The indexer needs only the fields and the sector ids, so the document is built
         # before saving and an unchanged organisation is not written at all.
-        fields["search_document"] = indexer.document(Organisation(**fields), sorted(sector_ids))
+        # Sectors in the taxonomy's order, as organisation_document() takes them.
+        ordered = [pk for pk in sectors.values() if pk in sector_ids]
+        fields["search_document"] = indexer.document(Organisation(**fields), ordered)
         if key == "slug":
             fields["is_demo"] = True
             create_only = None
@@ -320,7 +322,7 @@ def _load_users(password: str, authorities, organisations, result: DemoResult) -
 def load_demo(*, password: str | None = None) -> DemoResult:
     """Upsert the whole demo data set in one transaction and return what changed."""
     result = DemoResult(password=password or demo_password())
-    sectors = dict(Sector.objects.values_list("code", "pk"))
+    sectors = dict(Sector.objects.order_by(*Sector._meta.ordering).values_list("code", "pk"))
     with transaction.atomic():
         authorities = _load_authorities(result)
         zones = _load_zones(authorities, sectors, result)
