@@ -1,0 +1,65 @@
+"""Writes to accounts: personal API tokens."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core import audit
+from corridor.core.permissions import is_platform_admin, require
+from corridor.core.text import TextError, clean_text
+
+from .models import ApiToken
+
+# A person needs a few tokens (one per script or machine), not an unbounded pile of secrets.
+MAX_ACTIVE_TOKENS = 20
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+@transaction.atomic
+def api_token_create(*, by, name: str) -> tuple[ApiToken, str]:
+    """Make a token for ``by``. Returns the token and its key: the key is shown this once.
+
+    Only the key's SHA-256 hash is stored, so a stolen database does not give access.
+    """
+    require(_signed_in(by), _("Sign in to create an API token."))
+    try:
+        name = clean_text(name, field="name")
+    except TextError as exc:
+        raise ValidationError(
+            {"name": [_("Contains a NUL byte, which cannot be stored.")]}
+        ) from exc
+    # Lock the user's row so two requests at once cannot both pass the limit.
+    type(by).objects.select_for_update().filter(pk=by.pk).first()
+    active = ApiToken.objects.filter(user=by, revoked_at__isnull=True).count()
+    if active >= MAX_ACTIVE_TOKENS:
+        raise ValidationError(
+            _("You already have %(count)d active tokens; revoke one first.")
+            % {"count": MAX_ACTIVE_TOKENS}
+        )
+    key = ApiToken.new_key()
+    token = ApiToken(user=by, name=name, key_hash=ApiToken.hash_key(key))
+    token.full_clean(exclude={"key_hash"})
+    token.save()
+    audit.record(by, "api_token.create", token, {"name": token.name})
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
+    """Revoke a token: its owner or a platform admin may. Revoking twice changes nothing."""
+    require(
+        _signed_in(by) and (token.user_id == by.pk or is_platform_admin(by)),
+        _("You may revoke only your own tokens."),
+    )
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit.record(by, "api_token.revoke", token, {"name": token.name})
+    return token
