@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import AuthorityStaff, OrganisationMembership
 from corridor.core.text import detect_language
@@ -35,7 +36,7 @@ DEFAULT_PASSWORD = "corridor-demo"  # noqa: S105
 @dataclass(frozen=True)
 class DemoUser:
     username: str
-    role: str
+    role: str  # a lazily translated label
     language: str
     first_name: str
     last_name: str
@@ -45,29 +46,20 @@ class DemoUser:
     membership_role: str = ""
 
 
+ADMIN, MEMBER = OrganisationMembership.Role.ADMIN, OrganisationMembership.Role.MEMBER
 DEMO_USERS = [
-    DemoUser("admin", "platform admin", "en", "Platform", "Admin", superuser=True),
-    DemoUser("staff.stza", "authority staff (STZA)", "en", "Ayesha", "Khan", authority="stza"),
-    DemoUser("staff.zgc", "authority staff (Z-Park)", "zh-hans", "Wei", "Zhang", authority="zgc"),
-    DemoUser(
-        "orgadmin.pk", "organisation admin (Indus Robotics)", "en", "Bilal", "Ahmed",
-        organisation="indus-robotics", membership_role=OrganisationMembership.Role.ADMIN,
-    ),
-    DemoUser(
-        "member.pk", "organisation member (Indus Robotics)", "ur", "Sana", "Malik",
-        organisation="indus-robotics", membership_role=OrganisationMembership.Role.MEMBER,
-    ),
-    DemoUser(
-        "orgadmin.cn", "organisation admin (Xingxin Microelectronics)", "zh-hans", "Fang", "Li",
-        organisation="xingxin-microelectronics",
-        membership_role=OrganisationMembership.Role.ADMIN,
-    ),
-    DemoUser(
-        "member.cn", "organisation member (Xingxin Microelectronics)", "zh-hans", "Jie", "Wang",
-        organisation="xingxin-microelectronics",
-        membership_role=OrganisationMembership.Role.MEMBER,
-    ),
-    DemoUser("applicant", "applicant", "en", "Hamza", "Iqbal"),
+    DemoUser("admin", _("platform admin"), "en", "Platform", "Admin", superuser=True),
+    DemoUser("staff.stza", _("authority staff"), "en", "Ayesha", "Khan", authority="stza"),
+    DemoUser("staff.zgc", _("authority staff"), "zh-hans", "Wei", "Zhang", authority="zgc"),
+    DemoUser("orgadmin.pk", _("organisation admin"), "en", "Bilal", "Ahmed",
+             organisation="indus-robotics", membership_role=ADMIN),
+    DemoUser("member.pk", _("organisation member"), "ur", "Sana", "Malik",
+             organisation="indus-robotics", membership_role=MEMBER),
+    DemoUser("orgadmin.cn", _("organisation admin"), "zh-hans", "Fang", "Li",
+             organisation="xingxin-microelectronics", membership_role=ADMIN),
+    DemoUser("member.cn", _("organisation member"), "zh-hans", "Jie", "Wang",
+             organisation="xingxin-microelectronics", membership_role=MEMBER),
+    DemoUser("applicant", _("applicant"), "en", "Hamza", "Iqbal"),
 ]  # fmt: skip
 
 
@@ -77,7 +69,8 @@ class DemoResult:
 
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
-    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, language
+    # username, role, language, and the authority or organisation the role is held in
+    logins: list[tuple[str, str, str, str]] = field(default_factory=list)
     password: str = ""
 
     @property
@@ -316,7 +309,12 @@ def _load_users(password: str, authorities, organisations, result: DemoResult) -
                 membership.role = spec.membership_role
                 membership.save(update_fields=["role", "updated_at"])
                 result.updated["OrganisationMembership"] += 1
-        result.logins.append((spec.username, spec.role, spec.language))
+        where = ""
+        if spec.authority:
+            where = authorities[spec.authority].name
+        elif spec.organisation:
+            where = organisations[spec.organisation].display_name
+        result.logins.append((spec.username, str(spec.role), spec.language, where))
 
 
 def load_demo(*, password: str | None = None) -> DemoResult:

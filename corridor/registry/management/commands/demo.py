@@ -66,10 +66,11 @@ class Command(BaseCommand):
             "Demo accounts: they share one publicly known password. Use them on a local "
             "demo installation only, never on a server others can reach."
         )))  # fmt: skip
-        width = max(len(username) for username, _role, _lang in result.logins)
+        width = max(len(login[0]) for login in result.logins)
         out.write(f"{_('username'):<{width}}  {_('password'):<15}  {_('language'):<8}  {_('role')}")
-        for username, role, language in result.logins:
-            out.write(f"{username:<{width}}  {result.password:<15}  {language:<8}  {role}")
+        for username, role, language, where in result.logins:
+            held = f"{role}: {where}" if where else role
+            out.write(f"{username:<{width}}  {result.password:<15}  {language:<8}  {held}")
         if result.password == loader.DEFAULT_PASSWORD:
             out.write(
                 _("Set %(env)s to choose another demo password.") % {"env": loader.PASSWORD_ENV}
