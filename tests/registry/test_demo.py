@@ -227,18 +227,31 @@ def test_the_demo_password_comes_from_the_environment(demo, db, client, monkeypa
     assert not client.login(username="member.pk", password=loader.DEFAULT_PASSWORD)
 
 
-def test_broken_demo_data_is_reported_and_writes_nothing(demo, db, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("field", "value", "reported"),
+    [
+        ("sectors", ["ai.telepathy"], "ai.telepathy"),
+        ("zone", "atlantis-technology-zone", "atlantis-technology-zone"),
+        ("year_founded", 2500, "year_founded"),
+        ("kind", "spaceship", "kind"),
+        ("name_en", "x" * 301, "name_en"),
+    ],
+)
+def test_broken_demo_data_is_reported_and_writes_nothing(
+    demo, db, tmp_path, monkeypatch, field, value, reported
+):
     data = tmp_path / "data"
     shutil.copytree(loader.DATA_DIR, data)
     rows = json.loads((data / "organisations_pk.json").read_text(encoding="utf-8"))
     rows[0]["description"] = "rewritten"
-    rows[-1]["sectors"] = ["ai.telepathy"]
+    rows[-1][field] = value
     (data / "organisations_pk.json").write_text(json.dumps(rows), encoding="utf-8")
     monkeypatch.setattr(loader, "DATA_DIR", data)
     before = counts()
 
-    with pytest.raises(CommandError, match="ai.telepathy"):
+    with pytest.raises(CommandError, match=reported) as error:
         run_demo()
+    assert rows[-1]["slug"] in str(error.value)  # names the row
     assert counts() == before
     # The first row was valid and came earlier, but the whole load is one transaction.
     assert Organisation.objects.get(slug=rows[0]["slug"]).description != "rewritten"

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -105,10 +106,20 @@ def _upsert(
     if changed:
         for key, value in fields.items():
             setattr(obj, key, value)
-        obj.full_clean()
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            where = ", ".join(f"{k}={v}" for k, v in lookup.items())
+            raise ValueError(f"{model.__name__} {where}: {error.message_dict}") from error
         obj.save()
         (result.created if created else result.updated)[model.__name__] += 1
     return obj
+
+
+def _lookup(table: dict, key: str, what: str, where: str):
+    if key not in table:
+        raise ValueError(f"{where}: unknown {what} {key!r}")
+    return table[key]
 
 
 def _set_m2m(manager, ids: set[int], result: DemoResult, label: str) -> None:
@@ -136,11 +147,14 @@ def _load_authorities(result: DemoResult) -> dict[str, Authority]:
 def _load_zones(authorities, sectors, result: DemoResult) -> dict[str, Zone]:
     zones: dict[str, Zone] = {}
     for row in _read("zones.json")["zones"]:  # parents are listed before their parks
+        where = f"zone {row['slug']}"
         area = row.get("area_km2")
         fields = {
             "kind": row["kind"],
-            "parent": zones[row["parent"]] if row.get("parent") else None,
-            "authority": authorities[row["authority"]],
+            "parent": _lookup(zones, row["parent"], "parent zone", where)
+            if row.get("parent")
+            else None,
+            "authority": _lookup(authorities, row["authority"], "authority", where),
             "country": row["country"],
             "city": row.get("city", ""),
             "area_km2": Decimal(area) if area is not None else None,
@@ -210,7 +224,8 @@ def _organisation_fields(row: dict, zones: dict[str, Zone]) -> dict:
     name = row.get("name") or (
         row.get("name_zh_hans") if country == "CN" and row.get("name_zh_hans") else row["name_en"]
     )
-    zone = zones[row["zone"]] if row.get("zone") else None
+    where = f"organisation {row.get('slug') or row.get('ror_id')}"
+    zone = _lookup(zones, row["zone"], "zone", where) if row.get("zone") else None
     return {
         "kind": row["kind"],
         "name": name,

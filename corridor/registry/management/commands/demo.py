@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = loader.load_demo()
-        except (ValidationError, ValueError, KeyError) as error:
+        except (ValidationError, ValueError) as error:
             # A broken data file: name the problem, nothing was written (one transaction).
             raise CommandError(
                 _("The demo data is invalid: %(error)s") % {"error": error}
