@@ -256,9 +256,9 @@ def _load_organisations(zones, sectors, result: DemoResult) -> dict[str, Organis
     for key, row in rows:
         fields = _organisation_fields(row, zones)
         sector_ids = _sector_ids(row["sectors"], sectors, f"organisation {row.get(key)}")
-        # The indexer needs only the fields and the sector ids, so the document is built
-        # before saving and an unchanged organisation is not written at all.
-        # Sectors in the taxonomy's order, as organisation_document() takes them.
+        # The document needs only the fields and the sectors (in the taxonomy's order, as
+        # organisation_document() takes them), so it is built before saving and an
+        # unchanged organisation is not written at all.
         ordered = [pk for pk in sectors.values() if pk in sector_ids]
         fields["search_document"] = indexer.document(Organisation(**fields), ordered)
         if key == "slug":
@@ -308,7 +308,7 @@ def _load_users(password: str, authorities, organisations, result: DemoResult) -
             user.save()
             (result.created if created else result.updated)["User"] += 1
         if spec.authority:
-            _, made = AuthorityStaff.objects.get_or_create(
+            _staff, made = AuthorityStaff.objects.get_or_create(
                 user=user, authority=authorities[spec.authority]
             )
             result.created["AuthorityStaff"] += int(made)
