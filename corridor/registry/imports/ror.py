@@ -226,7 +226,7 @@ def import_ror(
     )
     result = importer.run()
     result.what = "organisations"
-    result.notes = {
+    result.notes |= {
         "records": len(records),
         "skipped": dict(converter.skipped),
         "dropped": dict(converter.dropped),
