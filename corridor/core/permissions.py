@@ -46,9 +46,7 @@ def is_authority_staff(user) -> bool:
 def organisation_role(user, organisation) -> str | None:
     if not _signed_in(user) or organisation is None or organisation.pk is None:
         return None
-    return (
-        organisation.memberships.filter(user=user).values_list("role", flat=True).first()
-    )
+    return organisation.memberships.filter(user=user).values_list("role", flat=True).first()
 
 
 # --- Sectors --------------------------------------------------------------------

@@ -35,9 +35,11 @@ class OrganisationIndexer:
         if zone_id not in self._zones:
             names: list[str] = []
             seen: set[int] = set()
-            zone = Zone.objects.filter(pk=zone_id).only(
-                "name_en", "name_zh_hans", "name_ur", "parent_id"
-            ).first()
+            zone = (
+                Zone.objects.filter(pk=zone_id)
+                .only("name_en", "name_zh_hans", "name_ur", "parent_id")
+                .first()
+            )
             while zone is not None and zone.pk not in seen:
                 seen.add(zone.pk)
                 names += [zone.name_en, zone.name_zh_hans, zone.name_ur]
@@ -102,18 +104,21 @@ def _tsquery(terms: list[str]) -> str:
     return " & ".join("'{}':*".format(t.replace("\\", "").replace("'", "''")) for t in terms)
 
 
+# Fixed SQL (no user text in it); the query goes in as a parameter.
+_POSTGRES_MATCH = (
+    "to_tsvector('simple', registry_organisation.search_document) @@ to_tsquery('simple', %s)"
+)
+_SQLITE_MATCH = (
+    "registry_organisation.id IN (SELECT rowid FROM registry_organisation_fts "
+    "WHERE registry_organisation_fts MATCH %s)"
+)
+
+
 def filter_by_text(queryset: QuerySet, query: str) -> QuerySet:
     """Organisations whose search document has every term of ``query`` (as a prefix)."""
     terms = query_terms(query)
     if not terms:
         return queryset
-    table = Organisation._meta.db_table
     if connection.vendor == "postgresql":
-        return queryset.extra(  # noqa: S610 - the query string is passed as a parameter
-            where=[f"to_tsvector('simple', {table}.search_document) @@ to_tsquery('simple', %s)"],
-            params=[_tsquery(terms)],
-        )
-    return queryset.extra(  # noqa: S610 - the query string is passed as a parameter
-        where=[f"{table}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s)"],
-        params=[_fts5_query(terms)],
-    )
+        return queryset.extra(where=[_POSTGRES_MATCH], params=[_tsquery(terms)])  # noqa: S610
+    return queryset.extra(where=[_SQLITE_MATCH], params=[_fts5_query(terms)])  # noqa: S610

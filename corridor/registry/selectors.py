@@ -63,9 +63,16 @@ def organisations_filtered(filters: OrganisationFilters) -> QuerySet[Organisatio
         )
     if filters.q:
         queryset = filter_by_text(queryset, filters.q)
-    return queryset.select_related("zone").prefetch_related(
-        Prefetch("sectors", queryset=Sector.objects.only("code", "name_en", "name_zh_hans", "name_ur"))
-    ).order_by("name", "pk")
+    return (
+        queryset.select_related("zone")
+        .prefetch_related(
+            Prefetch(
+                "sectors",
+                queryset=Sector.objects.only("code", "name_en", "name_zh_hans", "name_ur"),
+            )
+        )
+        .order_by("name", "pk")
+    )
 
 
 def zone_roots() -> QuerySet[Zone]:
@@ -88,5 +95,7 @@ def zone_roots() -> QuerySet[Zone]:
 def sector_tree() -> list[Sector]:
     """Top-level sectors with their children prefetched."""
     return list(
-        Sector.objects.filter(parent__isnull=True).prefetch_related("children").order_by("position", "code")
+        Sector.objects.filter(parent__isnull=True)
+        .prefetch_related("children")
+        .order_by("position", "code")
     )

@@ -61,7 +61,10 @@ def _check_fields(fields: dict, allowed: set[str]) -> None:
 
 def unique_slug(model, *candidates: str, exclude_pk=None) -> str:
     """A free slug made from the first candidate that slugifies to something."""
-    base = next((slugify(c)[:80] for c in candidates if c and slugify(c)), "") or model.__name__.lower()
+    base = (
+        next((slugify(c)[:80] for c in candidates if c and slugify(c)), "")
+        or model.__name__.lower()
+    )
     base = base.strip("-") or model.__name__.lower()
     slug, n = base, 1
     others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
@@ -193,17 +196,13 @@ def _organisation_save(organisation: Organisation, sectors) -> None:
 
 
 @transaction.atomic
-def organisation_create(
-    *, by, sectors: Iterable[Sector] = (), **fields
-) -> Organisation:
+def organisation_create(*, by, sectors: Iterable[Sector] = (), **fields) -> Organisation:
     """Register an organisation; the person who registers it becomes its admin."""
     require(can_create_organisation(by), _("Sign in to register an organisation."))
     _check_fields(fields, ORGANISATION_FIELDS)
     organisation = Organisation(**_clean_strings(fields))
     if not organisation.slug:
-        organisation.slug = unique_slug(
-            Organisation, organisation.name_en, organisation.name
-        )
+        organisation.slug = unique_slug(Organisation, organisation.name_en, organisation.name)
     _organisation_save(organisation, sectors)
     if not (by.is_superuser or by.authority_staff.exists()):
         OrganisationMembership.objects.create(

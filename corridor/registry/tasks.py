@@ -22,13 +22,15 @@ def reindex_organisations(
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     if zone_id is not None:
-        zone_ids = {zone_id} | set(Zone.objects.filter(parent_id=zone_id).values_list("pk", flat=True))
+        zone_ids = {zone_id} | set(
+            Zone.objects.filter(parent_id=zone_id).values_list("pk", flat=True)
+        )
         queryset = queryset.filter(zone_id__in=zone_ids)
     if sector_id is not None:
         sector_ids = {sector_id} | set(
-            Sector.objects.filter(Q(parent_id=sector_id) | Q(parent__parent_id=sector_id)).values_list(
-                "pk", flat=True
-            )
+            Sector.objects.filter(
+                Q(parent_id=sector_id) | Q(parent__parent_id=sector_id)
+            ).values_list("pk", flat=True)
         )
         queryset = queryset.filter(sectors__in=sector_ids).distinct()
     indexer = OrganisationIndexer()
@@ -38,9 +40,9 @@ def reindex_organisations(
     for start in range(0, len(pks), BATCH):
         batch = list(Organisation.objects.filter(pk__in=pks[start : start + BATCH]))
         sectors: dict[int, list[int]] = {}
-        for org_id, sector in through.objects.filter(organisation_id__in=[o.pk for o in batch]).values_list(
-            "organisation_id", "sector_id"
-        ):
+        for org_id, sector in through.objects.filter(
+            organisation_id__in=[o.pk for o in batch]
+        ).values_list("organisation_id", "sector_id"):
             sectors.setdefault(org_id, []).append(sector)
         dirty = []
         for organisation in batch:
