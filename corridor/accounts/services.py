@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +36,7 @@ def api_token_create(*, by, name: str) -> tuple[ApiToken, str]:
             {"name": [_("Contains a NUL byte, which cannot be stored.")]}
         ) from exc
     # Lock the user's row so two requests at once cannot both pass the limit.
-    type(by).objects.select_for_update().filter(pk=by.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=by.pk).first()
     active = ApiToken.objects.filter(user=by, revoked_at__isnull=True).count()
     if active >= MAX_ACTIVE_TOKENS:
         raise ValidationError(
