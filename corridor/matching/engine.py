@@ -1,0 +1,347 @@
+"""The matcher: profiles in, ranked and explained matches out.
+
+A profile is indexed once (its texts split into passages, embedded through the
+cache, pooled into one vector; its tokens put in the BM25 index) and updated when
+it changes. A query — an indexed profile, a profile not yet indexed, or free text
+from a search box — is scored against every eligible candidate by the same code,
+whichever :class:`~corridor.matching.score.Ranker` is used.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embed import PASSAGE, QUERY, CachedEmbedder, Embedder, normalise_rows
+from .index import ExactIndex, top_k_rows
+from .lexical import BM25Index, tokens
+from .passages import MAX_HAN, MAX_WORDS, Passage, split_passages
+from .score import (
+    FULL,
+    KINDS,
+    Match,
+    Ranker,
+    combine,
+    csls,
+    excluded,
+    min_max,
+    neighbourhood_radius,
+    rule_values,
+)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One version of a profile's text (the original or a translation) and its language."""
+
+    text: str
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the engine knows of a cooperation profile: texts plus the facts the rules read."""
+
+    id: Hashable
+    texts: tuple[Text, ...]
+    organisation: Hashable | None = None
+    kind: str | None = None
+    modes: frozenset[str] = frozenset()
+    trl: int | None = None  # an offer's level
+    trl_wanted: tuple[int, int] | None = None  # a request's wanted range
+    sectors: frozenset[str] = frozenset()
+    country: str | None = None
+    target_countries: frozenset[str] = frozenset()
+    keywords: tuple[str, ...] = ()
+    published: bool = True
+
+    def __post_init__(self):
+        texts = tuple(Text(t) if isinstance(t, str) else t for t in self.texts)
+        object.__setattr__(self, "texts", texts)
+        for name in ("modes", "sectors", "target_countries"):
+            object.__setattr__(self, name, frozenset(getattr(self, name) or ()))
+        object.__setattr__(self, "keywords", tuple(self.keywords or ()))
+        if not any(t.text.strip() for t in texts):
+            raise ValueError(f"profile {self.id!r}: no text to match on")
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"profile {self.id!r}: unknown kind {self.kind!r}")
+        if self.trl is not None and not 1 <= self.trl <= 9:
+            raise ValueError(f"profile {self.id!r}: TRL {self.trl} is outside 1–9")
+        if self.trl_wanted is not None:
+            low, high = self.trl_wanted
+            if not 1 <= low <= high <= 9:
+                raise ValueError(
+                    f"profile {self.id!r}: wanted TRL range {low}–{high} is not within 1–9"
+                )
+            object.__setattr__(self, "trl_wanted", (int(low), int(high)))
+
+
+@dataclass
+class Entry:
+    """A prepared profile: passages with their vectors, the pooled vector, its tokens."""
+
+    profile: Profile
+    passages: list[Passage]
+    passage_vectors: np.ndarray
+    vector: np.ndarray
+    tokens: Counter = field(default_factory=Counter)
+
+
+class Matcher:
+    """Indexes profiles and ranks candidates for a query profile or text.
+
+    ``embed_as`` picks the e5 prefix for profile texts: "query" (default), as the
+    e5 authors advise for symmetric tasks such as matching a text to its
+    counterpart in another language, or "passage".
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        embed_as: str = QUERY,
+        max_words: int = MAX_WORDS,
+        max_han: int = MAX_HAN,
+    ):
+        if embed_as not in (QUERY, PASSAGE):
+            raise ValueError("embed_as must be 'query' or 'passage'")
+        self.embedder = (
+            embedder if isinstance(embedder, CachedEmbedder) else CachedEmbedder(embedder)
+        )
+        self.embed_as = embed_as
+        self.max_words = max_words
+        self.max_han = max_han
+        self.index = ExactIndex(self.embedder.dimension)
+        self.lexical = BM25Index()
+        self.entries: dict[Hashable, Entry] = {}
+        self._by_org: dict[Hashable, set[Hashable]] = {}
+        self._unpublished: set[Hashable] = set()
+        self._radius: dict[tuple[Hashable, int], float] = {}
+        self._radius_version = -1
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, id_: Hashable) -> bool:
+        return id_ in self.entries
+
+    # Preparing and indexing -------------------------------------------------------
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if self.embed_as == QUERY:
+            return self.embedder.embed_queries(texts)
+        return self.embedder.embed_passages(texts)
+
+    def prepare(self, profiles: Sequence[Profile]) -> list[Entry]:
+        """Split and embed profiles (all their passages in one batch through the cache)."""
+        split: list[list[Passage]] = []
+        for profile in profiles:
+            passages: list[Passage] = []
+            for version, text in enumerate(profile.texts):
+                passages += split_passages(
+                    text.text,
+                    lang=text.lang,
+                    version=version,
+                    max_words=self.max_words,
+                    max_han=self.max_han,
+                )
+            split.append(passages)
+        vectors = self._embed([p.text for passages in split for p in passages])
+        entries = []
+        offset = 0
+        for profile, passages in zip(profiles, split, strict=True):
+            own = vectors[offset : offset + len(passages)]
+            offset += len(passages)
+            # Each version (original, translations) weighs the same, whatever its length.
+            versions = sorted({p.version for p in passages})
+            means = [
+                own[[i for i, p in enumerate(passages) if p.version == v]].mean(axis=0)
+                for v in versions
+            ]
+            pooled = normalise_rows(np.mean(means, axis=0))[0]
+            words = [t for text in profile.texts for t in tokens(text.text)]
+            words += [t for keyword in profile.keywords for t in tokens(keyword)]
+            entries.append(Entry(profile, passages, own, pooled, Counter(words)))
+        return entries
+
+    def upsert(self, profiles: Iterable[Profile]) -> None:
+        """Index profiles, replacing earlier versions with the same id."""
+        profiles = list(profiles)
+        if len({p.id for p in profiles}) != len(profiles):
+            raise ValueError("duplicate profile ids in one upsert")
+        if not profiles:
+            return
+        entries = self.prepare(profiles)
+        self.remove([p.id for p in profiles if p.id in self.entries])
+        self.index.upsert([e.profile.id for e in entries], np.stack([e.vector for e in entries]))
+        for entry in entries:
+            profile = entry.profile
+            self.entries[profile.id] = entry
+            self.lexical.upsert(profile.id, list(entry.tokens.elements()))
+            if profile.organisation is not None:
+                self._by_org.setdefault(profile.organisation, set()).add(profile.id)
+            if not profile.published:
+                self._unpublished.add(profile.id)
+
+    def remove(self, ids: Iterable[Hashable]) -> None:
+        """Drop profiles (expired, withdrawn, deleted); unknown ids are ignored."""
+        ids = [i for i in ids if i in self.entries]
+        for id_ in ids:
+            org = self.entries.pop(id_).profile.organisation
+            if org is not None:
+                self._by_org.get(org, set()).discard(id_)
+            self._unpublished.discard(id_)
+        self.index.remove(ids)
+        self.lexical.remove(ids)
+
+    # Scoring ---------------------------------------------------------------------
+
+    def radius(self, ids: Sequence[Hashable], k: int) -> np.ndarray:
+        """CSLS ``r`` of indexed profiles: mean cosine to their k nearest other profiles."""
+        if self._radius_version != self.index.version:
+            self._radius.clear()  # any change to the index moves neighbourhoods
+            self._radius_version = self.index.version
+        missing = [i for i in ids if (i, k) not in self._radius]
+        matrix = self.index.matrix
+        for start in range(0, len(missing), 256):
+            block = missing[start : start + 256]
+            rows = np.array([self.index.row(i) for i in block])
+            sims = matrix[rows] @ matrix.T
+            sims[np.arange(len(block)), rows] = -np.inf
+            for id_, value in zip(block, neighbourhood_radius(sims, k), strict=True):
+                self._radius[(id_, k)] = float(value)
+        return np.array([self._radius[(i, k)] for i in ids], dtype=np.float32)
+
+    def _entry(self, query: Profile | Hashable) -> Entry:
+        if isinstance(query, Profile):
+            known = self.entries.get(query.id)
+            if known is not None and known.profile == query:
+                return known
+            return self.prepare([query])[0]
+        return self.entries[query]
+
+    def match(
+        self,
+        query: Profile | Hashable,
+        *,
+        k: int = 10,
+        ranker: Ranker = FULL,
+        explain: bool = False,
+    ) -> list[Match]:
+        """The best ``k`` candidates for a profile (indexed or not, or an indexed id)."""
+        entry = self._entry(query)
+        return self._rank(entry, k=k, ranker=ranker, explain=explain)
+
+    def search(
+        self,
+        text: str,
+        *,
+        lang: str = "",
+        k: int = 10,
+        ranker: Ranker = FULL,
+        explain: bool = False,
+    ) -> list[Match]:
+        """Free text from a search box, in any language, against every indexed profile."""
+        query = Profile(id=None, texts=(Text(text, lang),))
+        return self._rank(self.prepare([query])[0], k=k, ranker=ranker, explain=explain)
+
+    def _rank(self, entry: Entry, *, k: int, ranker: Ranker, explain: bool) -> list[Match]:
+        query = entry.profile
+        n = len(self.index)
+        if n == 0 or k <= 0:
+            return []
+        weights = ranker.weights
+        ids = self.index.ids
+        cosines = self.index.similarities(entry.vector)
+
+        blocked = np.zeros(n, dtype=bool)
+        blocked_ids = (
+            set(self._by_org.get(query.organisation, ()))
+            if query.organisation is not None
+            else set()
+        )
+        if query.id is not None:
+            blocked_ids.add(query.id)
+        blocked_ids |= self._unpublished
+        for id_ in blocked_ids:
+            if id_ in self.index:
+                blocked[self.index.row(id_)] = True
+        eligible = np.where(blocked, -np.inf, cosines)
+
+        shortlist = top_k_rows(eligible, ranker.shortlist) if weights.semantic else np.zeros(0, int)
+        shortlist = shortlist[np.isfinite(eligible[shortlist])]
+        candidates = dict.fromkeys(int(r) for r in shortlist)
+
+        bm25: dict[Hashable, float] = {}
+        ideal = 1.0
+        if weights.lexical:
+            query_tokens = list(entry.tokens)
+            bm25 = self.lexical.scores(query_tokens)
+            ideal = self.lexical.ideal(query_tokens) or 1.0
+            lexical_rows = [
+                (score, self.index.row(i))
+                for i, score in bm25.items()
+                if not blocked[self.index.row(i)]
+            ]
+            lexical_rows.sort(key=lambda item: (-item[0], item[1]))
+            for _, row in lexical_rows[: ranker.shortlist]:
+                candidates.setdefault(row, None)
+        if not candidates:
+            return []
+        rows = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+
+        semantic = np.zeros(len(rows))
+        if weights.semantic:
+            raw = cosines[rows].astype(np.float64)
+            if ranker.hubness:
+                own = cosines.copy()
+                if query.id is not None and query.id in self.index:
+                    own[self.index.row(query.id)] = -np.inf
+                r_query = float(neighbourhood_radius(own[None, :], ranker.hubness_k)[0])
+                r_rows = self.radius([ids[r] for r in rows], ranker.hubness_k)
+                raw = csls(raw, r_query, r_rows)
+            # Normalised over the semantic shortlist only: the same scale whatever k is.
+            in_shortlist = np.isin(rows, shortlist)
+            reference = raw[in_shortlist] if in_shortlist.any() else raw
+            semantic = min_max(raw, float(reference.min()), float(reference.max()))
+
+        matches = []
+        for position, row in enumerate(rows):
+            candidate = self.entries[ids[row]].profile
+            if excluded(query, candidate):
+                continue
+            values = (
+                rule_values(query, candidate)
+                if any(
+                    getattr(weights, p)
+                    for p in ("complementarity", "modes", "trl", "sectors", "cross_border")
+                )
+                else {}
+            )
+            values["semantic"] = float(semantic[position])
+            values["lexical"] = min(1.0, bm25.get(candidate.id, 0.0) / ideal)
+            total, parts = combine(values, weights)
+            matches.append(
+                (
+                    -total,
+                    int(row),
+                    Match(
+                        id=candidate.id,
+                        score=total,
+                        parts=parts,
+                        cosine=float(cosines[row]),
+                        bm25=bm25.get(candidate.id, 0.0),
+                    ),
+                )
+            )
+        matches.sort(key=lambda item: (item[0], item[1]))
+        result = [m for _, _, m in matches[:k]]
+        if explain:
+            from .explain import explain_match
+
+            for match in result:
+                match.explanation = explain_match(self, entry, self.entries[match.id], match)
+        return result
