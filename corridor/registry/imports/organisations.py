@@ -292,7 +292,9 @@ class OrganisationImporter:
         values: dict = {}
         problems: list[Problem] = []
         for column, clean in self.cleaners.items():
-            value = raw.get(column)
+            if column not in raw:
+                continue  # a JSON object without the key: the field stays as it is
+            value = raw[column]
             if column == "ror_id":
                 value = _ror_id(value)
             try:
@@ -302,12 +304,12 @@ class OrganisationImporter:
                 values[column] = clean(value)
             except Invalid as error:
                 problems.append(Problem(number, column, str(error)))
-        if "is_active" in self.columns:
+        if "is_active" in raw:
             try:
                 values["is_active"] = bool_value(raw.get("is_active"), default=None)
             except Invalid as error:
                 problems.append(Problem(number, "is_active", str(error)))
-        if "zone" in self.columns:
+        if "zone" in raw:
             try:
                 slug = text_value(raw.get("zone"), column="zone")
                 if slug and slug not in self.zones:
@@ -316,7 +318,7 @@ class OrganisationImporter:
             except Invalid as error:
                 problems.append(Problem(number, "zone", str(error)))
         sector_ids = None
-        if "sectors" in self.columns:
+        if "sectors" in raw:
             try:
                 codes = list_value(raw.get("sectors"), column="sectors")
                 unknown = [c for c in codes if c not in self.sectors]
@@ -324,7 +326,8 @@ class OrganisationImporter:
                     raise Invalid(
                         _("Unknown sector code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
                     )
-                sector_ids = [self.sectors[c] for c in codes]
+                # In id order, the order the reindex task reads links in, so documents match.
+                sector_ids = sorted(self.sectors[c] for c in codes)
             except Invalid as error:
                 problems.append(Problem(number, "sectors", str(error)))
         return _Row(number=number, values=values, sector_ids=sector_ids, problems=problems)
@@ -428,6 +431,14 @@ class OrganisationImporter:
         ):
             row = self._clean_row(number, raw)
             self._match(row, seen)
+            if row.match is None:  # a new organisation needs what the model requires
+                for column in REQUIRED:
+                    if column not in row.values and not any(
+                        p.field == column for p in row.problems
+                    ):
+                        row.problems.append(
+                            Problem(number, column, _("This field cannot be blank."))
+                        )
             nameless = row.match is None and not any(row.values.get(c) for c in NAME_COLUMNS)
             if nameless and not any(p.field in NAME_COLUMNS for p in row.problems):
                 row.problems.append(
@@ -516,7 +527,7 @@ class OrganisationImporter:
                 if language != organisation.description_language:
                     organisation.description_language = language
                     changed.append("description_language")
-                sectors = current_sectors.get(organisation.pk, [])
+                sectors = sorted(current_sectors.get(organisation.pk, []))
                 sectors_changed = row.sector_ids is not None and set(row.sector_ids) != set(sectors)
                 if sectors_changed:
                     sectors = row.sector_ids

@@ -79,17 +79,19 @@ class ZoneImporter:
         values: dict = {}
         problems: list[Problem] = []
         for column, clean in self.cleaners.items():
+            if column not in raw:
+                continue  # a JSON object without the key: the field stays as it is
             try:
-                values[column] = clean(raw.get(column))
+                values[column] = clean(raw[column])
             except Invalid as error:
                 problems.append(Problem(number, column, str(error)))
         parent = None
-        if "parent" in self.columns:
+        if "parent" in raw:
             try:
                 parent = text_value(raw.get("parent"), column="parent")
             except Invalid as error:
                 problems.append(Problem(number, "parent", str(error)))
-        if "authority" in self.columns:
+        if "authority" in raw:
             try:
                 code = text_value(raw.get("authority"), column="authority")
                 if code and code not in self.authorities:
@@ -98,7 +100,7 @@ class ZoneImporter:
             except Invalid as error:
                 problems.append(Problem(number, "authority", str(error)))
         sector_ids = None
-        if "focus_sectors" in self.columns:
+        if "focus_sectors" in raw:
             try:
                 codes = list_value(raw.get("focus_sectors"), column="focus_sectors")
                 unknown = [c for c in codes if c not in self.sectors]
@@ -133,6 +135,14 @@ class ZoneImporter:
         ):
             row = self._clean_row(number, raw)
             slug = row.values.get("slug")
+            if slug not in self.existing:  # a new zone needs what the model requires
+                for column in REQUIRED:
+                    if column not in row.values and not any(
+                        p.field == column for p in row.problems
+                    ):
+                        row.problems.append(
+                            Problem(number, column, _("This field cannot be blank."))
+                        )
             if slug:
                 if slug in seen:
                     row.problems.append(
