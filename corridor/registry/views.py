@@ -72,7 +72,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def zone_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/zone_list.html", {"zones": zone_roots()})
+    zones = list(zone_roots())
+    for zone in zones:
+        # A zone's organisations include its member parks' (as its directory filter does).
+        zone.total_count = zone.organisation_count + sum(
+            park.organisation_count for park in zone.children.all()
+        )
+    return render(request, "registry/zone_list.html", {"zones": zones})
 
 
 def zone_detail(request: HttpRequest, slug: str) -> HttpResponse:
