@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.admin import AuditedModelAdmin
+from corridor.core.permissions import can_edit_organisation, can_edit_zone
 
 from . import tasks
 from .models import Authority, Organisation, Sector, Zone
@@ -60,6 +61,16 @@ class ZoneAdmin(AuditedModelAdmin):
     autocomplete_fields = ["parent", "authority", "operator", "focus_sectors"]
     prepopulated_fields = {"slug": ["name_en"]}
 
+    # Django's model permissions open the admin; the registry's rules still decide which
+    # zones a person may change (staff of one authority: that authority's zones).
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_zone(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit_zone(request.user, obj))
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Zone names are in the search documents of the organisations in it and its parks.
@@ -105,6 +116,14 @@ class OrganisationAdmin(AuditedModelAdmin):
         (_("Identifiers"), {"fields": ["ror_id", "registration_number"]}),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_organisation(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit_organisation(request.user, obj))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

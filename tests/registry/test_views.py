@@ -638,3 +638,30 @@ def test_user_admin_edits_language(admin_client):
     change = reverse("admin:accounts_user_change", args=[user.pk])
     page = html(admin_client.get(change))
     assert 'name="language"' in page
+
+
+def test_admin_applies_the_registry_rules_to_authority_staff(
+    client, organisation, zone_pk, zone_cn, staff_cn
+):
+    from django.contrib.auth.models import Permission
+
+    staff_cn.is_staff = True
+    staff_cn.save()
+    staff_cn.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="registry",
+            codename__regex=r"^(view|change)_(organisation|zone)$",
+        )
+    )
+    client.force_login(staff_cn)
+    pk_org = reverse("admin:registry_organisation_change", args=[organisation.pk])
+    page = client.get(pk_org)
+    assert page.status_code == 200 and 'name="name"' not in html(page)  # view only
+    assert client.post(pk_org, {"name": "Taken over"}).status_code == 403
+    assert (
+        client.post(reverse("admin:registry_zone_change", args=[zone_pk.pk]), {}).status_code == 403
+    )
+    own_zone = client.get(reverse("admin:registry_zone_change", args=[zone_cn.pk]))
+    assert 'name="name_en"' in html(own_zone)
+    organisation.refresh_from_db()
+    assert organisation.name == "Indus Robotics"
