@@ -242,6 +242,9 @@ class OrganisationImporter:
         self.source = source
         self.result = ImportResult(what="organisations", rows=len(table.rows), dry_run=dry_run)
         self.columns = [c for c in table.columns if c in COLUMNS]
+        # A CSV row has every column; a JSON object may leave keys out (kept as they are),
+        # so for JSON what a new row needs is checked row by row.
+        self.required_columns = REQUIRED if table.format == "csv" else []
         self.cleaners = {
             c: field_cleaner(Organisation._meta.get_field(c))
             for c in self.columns
@@ -252,8 +255,8 @@ class OrganisationImporter:
 
     def _file_problems(self) -> list[Problem]:
         problems = list(self.table.problems)
-        problems += check_columns(self.table, allowed=COLUMNS, required=REQUIRED)
-        if not any(c in self.table.columns for c in NAME_COLUMNS):
+        problems += check_columns(self.table, allowed=COLUMNS, required=self.required_columns)
+        if self.table.format == "csv" and not any(c in self.table.columns for c in NAME_COLUMNS):
             problems.append(
                 Problem(
                     1 if self.table.format == "csv" else 0,
