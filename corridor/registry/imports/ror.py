@@ -65,8 +65,11 @@ def load_records(path: Path) -> list:
         raise FileRejected(
             [Problem(0, "", _("Cannot read the file: %(error)s") % {"error": error})]
         ) from None
+    text = decode(data)
+    if not text.strip():
+        raise FileRejected([Problem(0, "", _("The file is empty."))])
     try:
-        records = json.loads(decode(data))
+        records = json.loads(text)
     except json.JSONDecodeError as error:
         raise FileRejected(
             [
