@@ -1,0 +1,159 @@
+import numpy as np
+import pytest
+
+from corridor.matching.engine import Matcher, Profile
+from corridor.matching.score import (
+    EMBEDDING_ONLY,
+    FULL,
+    Weights,
+    combine,
+    complementarity,
+    cross_border,
+    csls,
+    excluded,
+    mode_overlap,
+    neighbourhood_radius,
+    sector_overlap,
+    trl_fit,
+)
+
+
+class TableEmbedder:
+    """An embedder whose vectors are given per text: the scoring maths on chosen geometry."""
+
+    name = "table"
+
+    def __init__(self, table):
+        self.table = {
+            t: np.asarray(v, dtype=np.float32) / np.linalg.norm(v) for t, v in table.items()
+        }
+        self.dimension = len(next(iter(table.values())))
+
+    def embed_queries(self, texts):
+        return np.stack([self.table[t] for t in texts])
+
+    embed_passages = embed_queries
+
+
+def _hub_geometry():
+    """Every point shares a common direction c; the hub is c itself.
+
+    Points are ``a·c + b·u`` with orthogonal ``u``: unrelated points have cosine
+    a² = 0.64, the hub has cosine a = 0.8 to all of them. The query q's true
+    partner y shares 40% of q's own direction: cosine 0.64 + 0.4·0.36 = 0.784,
+    below the hub's 0.8, so plain cosine ranks the hub first.
+    """
+    a, b, rho = 0.8, 0.6, 0.4
+    d = 15
+    e = np.eye(d)
+    q = a * e[0] + b * e[1]
+    y = a * e[0] + b * (rho * e[1] + np.sqrt(1 - rho**2) * e[2])
+    h = e[0]
+    others = np.stack([a * e[0] + b * e[3 + i] for i in range(12)])
+    return d, q, y, h, others
+
+
+def test_csls_demotes_a_hub():
+    _, q, y, h, others = _hub_geometry()
+    pool = np.stack([y, h, *others])
+    pool = pool / np.linalg.norm(pool, axis=1, keepdims=True)
+    qn = q / np.linalg.norm(q)
+    cos = pool @ qn
+    assert np.argmax(cos) == 1  # the hub wins on raw cosine
+    sims = pool @ pool.T
+    np.fill_diagonal(sims, -np.inf)
+    r_pool = neighbourhood_radius(sims, 3)
+    assert np.argmax(r_pool) == 1  # the hub is the densest neighbourhood
+    r_q = neighbourhood_radius(cos[None, :], 3)[0]
+    assert np.argmax(csls(cos, r_q, r_pool)) == 0  # CSLS brings the true partner back to the top
+
+
+def test_matcher_applies_hubness_correction():
+    _, q, y, h, others = _hub_geometry()
+    table = {"q": q, "y": y, "h": h, **{f"o{i}": v for i, v in enumerate(others)}}
+    matcher = Matcher(TableEmbedder(table))
+    matcher.upsert(Profile(id=t, texts=(t,)) for t in table if t != "q")
+    query = Profile(id="q", texts=("q",))
+    plain = matcher.match(query, k=3, ranker=EMBEDDING_ONLY)
+    corrected = matcher.match(query, k=3, ranker=FULL)
+    assert plain[0].id == "h"
+    assert corrected[0].id == "y"
+    assert [m.id for m in corrected].index("h") > 0
+
+
+def test_complementarity_rules():
+    assert complementarity("technology_offer", "technology_request") == 1.0
+    assert complementarity("technology_request", "technology_offer") == 1.0
+    assert complementarity("business_offer", "business_request") == 1.0
+    assert complementarity("rnd_partner", "rnd_partner") == 1.0
+    assert complementarity("investment_request", "investment_offer") == 1.0
+    assert complementarity("technology_offer", "technology_offer") == 0.0
+    assert complementarity("technology_offer", "business_request") == 0.0
+    assert complementarity("investment_offer", "rnd_partner") == 0.0
+    assert complementarity(None, "rnd_partner") == 0.0
+
+
+def test_modes_trl_sector_and_border_rules():
+    assert mode_overlap({"licence", "joint_venture"}, {"licence"}) == 1.0
+    assert (
+        mode_overlap(
+            {"licence", "joint_venture"}, {"licence", "training", "investment", "distribution"}
+        )
+        == 0.5
+    )
+    assert mode_overlap({"licence"}, {"training"}) == 0.0
+    assert mode_overlap(set(), {"training"}) == 0.0
+
+    assert trl_fit(None, (5, 7), 6, None) == 1.0
+    assert trl_fit(6, None, None, (5, 7)) == 1.0  # either side may be the request
+    assert trl_fit(None, (5, 7), 3, None) == pytest.approx(1 / 3)
+    assert trl_fit(None, (5, 7), 1, None) == 0.0
+    assert trl_fit(4, None, 6, None) == 0.0  # two levels, no wanted range: nothing to fit
+
+    exact, related = sector_overlap({"ai.vision"}, {"ai.vision", "cloud"})
+    assert exact == 1.0 and related == [("ai.vision", "ai.vision", "same")]
+    assert sector_overlap({"ai"}, {"ai.vision"})[0] == 0.75
+    assert sector_overlap({"ai.vision"}, {"ai.nlp"}) == (0.5, [("ai.vision", "ai.nlp", "sibling")])
+    assert sector_overlap({"ai"}, {"cloud"}) == (0.0, [])  # top-level sectors are not siblings
+    assert sector_overlap({"ai.vision"}, {"robotics.vision"})[0] == 0.0
+
+    assert cross_border("PK", "CN") == 1.0
+    assert cross_border("PK", "PK") == 0.0
+    assert cross_border("PK", None) == 0.0
+    assert cross_border("PK", "CN", {"AE"}) == 0.0  # the query targets other countries
+    assert cross_border("PK", "AE", {"AE"}) == 1.0
+
+
+def test_exclusions():
+    q = Profile(id=1, texts=("x",), organisation="org-a")
+    assert excluded(q, Profile(id=1, texts=("x",), organisation="org-b"))
+    assert excluded(q, Profile(id=2, texts=("x",), organisation="org-a"))
+    assert excluded(q, Profile(id=3, texts=("x",), organisation="org-b", published=False))
+    assert not excluded(q, Profile(id=4, texts=("x",), organisation="org-b"))
+    anonymous_query = Profile(id=None, texts=("x",))
+    assert not excluded(anonymous_query, Profile(id=5, texts=("x",), organisation="org-a"))
+
+
+def test_profile_input_is_validated():
+    with pytest.raises(ValueError, match="no text"):
+        Profile(id=1, texts=("  ",))
+    with pytest.raises(ValueError, match="unknown kind"):
+        Profile(id=1, texts=("x",), kind="barter")
+    with pytest.raises(ValueError, match="outside 1–9"):
+        Profile(id=1, texts=("x",), trl=10)
+    with pytest.raises(ValueError, match="not within"):
+        Profile(id=1, texts=("x",), trl_wanted=(7, 3))
+    with pytest.raises(ValueError):
+        Weights(semantic=-1)
+
+
+def test_parts_sum_to_total():
+    total, parts = combine(
+        {"semantic": 0.5, "lexical": 1.0, "sectors": 0.75, "trl": 1.0}, Weights()
+    )
+    assert parts["semantic"] == pytest.approx(0.25)
+    assert parts["lexical"] == pytest.approx(0.15)
+    assert parts["sectors"] == pytest.approx(0.075)
+    assert parts["complementarity"] == 0.0
+    assert total == pytest.approx(sum(parts.values()))
+    assert sum(w for _, w in Weights().items()) == pytest.approx(1.0)
