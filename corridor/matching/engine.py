@@ -18,7 +18,7 @@ import numpy as np
 from .embed import PASSAGE, QUERY, CachedEmbedder, Embedder, normalise_rows
 from .index import ExactIndex, top_k_rows
 from .lexical import BM25Index, tokens
-from .passages import MAX_HAN, MAX_WORDS, Passage, split_passages
+from .passages import Passage, split_passages
 from .score import (
     FULL,
     KINDS,
@@ -31,6 +31,9 @@ from .score import (
     neighbourhood_radius,
     rule_values,
 )
+
+PASSAGE_WORDS = 25
+PASSAGE_HAN = 50
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ class Matcher:
     ``embed_as`` picks the e5 prefix for profile texts: "query" (default), as the
     e5 authors advise for symmetric tasks such as matching a text to its
     counterpart in another language, or "passage".
+
+    Passages are about a sentence long here (25 words / 50 Han characters, not the
+    splitter's 60 / 120): a profile's vector is the mean of its passage vectors, and
+    with long groups a company introduction or a funding line drowns the one
+    sentence that says what is offered; short passages also let an explanation
+    quote a sentence rather than a paragraph.
     """
 
     def __init__(
@@ -103,8 +112,8 @@ class Matcher:
         embedder: Embedder,
         *,
         embed_as: str = QUERY,
-        max_words: int = MAX_WORDS,
-        max_han: int = MAX_HAN,
+        max_words: int = PASSAGE_WORDS,
+        max_han: int = PASSAGE_HAN,
     ):
         if embed_as not in (QUERY, PASSAGE):
             raise ValueError("embed_as must be 'query' or 'passage'")
