@@ -391,7 +391,7 @@ def main() -> None:
 
         # The index is filled: each language finds what was imported.
         checks = {
-            "bench-org-7 by its number and English words": ("7", "bench-org-7"),
+            "number (bench-org-7 among the hits)": ("7", "bench-org-7"),
             "Chinese": ("机器人", None),
             "Urdu": ("روبوٹکس", None),
         }

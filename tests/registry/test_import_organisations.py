@@ -369,3 +369,20 @@ def test_a_large_import_uses_the_bulk_path_and_fills_the_search_index(tmp_path, 
     assert list(
         organisations_filtered(OrganisationFilters(q="latecomer")).values_list("slug", flat=True)
     ) == ["late"]
+
+
+def test_a_repeated_header_column_and_a_row_with_extra_cells_are_reported(tmp_path, places):
+    assert "appears twice" in rejected(
+        write(tmp_path, "slug,kind,name,country,name\na,enterprise,A,PK,B\n")
+    )
+    report = rejected(
+        write(tmp_path, HEADER + "\nx,enterprise,X,PK,,,,,surplus\n", name="extra.csv")
+    )
+    assert "9 values but the header has 8 columns" in report
+    assert not Organisation.objects.exists()
+
+
+def test_a_row_without_any_identifier_or_latin_name_is_a_problem(tmp_path, places):
+    report = rejected(write(tmp_path, "kind,name,country\nenterprise,北京星芯,CN\n"))
+    assert "give a slug" in report
+    assert not Organisation.objects.exists()

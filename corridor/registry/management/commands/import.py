@@ -78,6 +78,7 @@ class Command(BaseCommand):
         return user
 
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         what = options["what"]
         path = Path(options["file"])
         by = self._user(options.get("user"))
@@ -125,6 +126,8 @@ class Command(BaseCommand):
         if result.rejected:
             if result.file_problems:
                 raise CommandError(_("Nothing was written: fix the file's columns first."))
+            if not result.invalid_rows:
+                raise CommandError(_("Nothing was written."))
             raise CommandError(
                 _(
                     "Nothing was written: %(invalid)s of %(rows)s rows have problems. Fix them, "
@@ -133,3 +136,8 @@ class Command(BaseCommand):
                 % {"invalid": result.invalid_rows, "rows": result.rows}
             )
         self.stdout.write(summary(result, seconds=seconds))
+        if self.verbosity >= 2 and result.notes.get("seconds"):
+            phases = ", ".join(
+                f"{name} {value:.1f} s" for name, value in result.notes["seconds"].items()
+            )
+            self.stdout.write(_("Time by phase: %(phases)s.") % {"phases": phases})
