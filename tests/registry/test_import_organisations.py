@@ -386,3 +386,19 @@ def test_a_row_without_any_identifier_or_latin_name_is_a_problem(tmp_path, place
     report = rejected(write(tmp_path, "kind,name,country\nenterprise,北京星芯,CN\n"))
     assert "give a slug" in report
     assert not Organisation.objects.exists()
+
+
+def test_moving_an_organisation_to_another_zone_or_none(tmp_path, places):
+    run(write(tmp_path, HEADER + "\nmover,enterprise,Mover,PK,islamabad-stz,,,\n"))
+    run(write(tmp_path, HEADER + "\nmover,enterprise,Mover,PK,z-park,,,\n", name="moved.csv"))
+    mover = Organisation.objects.get(slug="mover")
+    assert mover.zone.slug == "z-park"
+    assert "中关村" in mover.search_document.split()
+    run(write(tmp_path, HEADER + "\nmover,enterprise,Mover,PK,,,,\n", name="out.csv"))
+    mover.refresh_from_db()
+    assert mover.zone is None
+    assert "中关村" not in mover.search_document.split()
+
+
+def test_a_missing_file_is_reported(tmp_path, places):
+    assert "Cannot read the file" in rejected(tmp_path / "nowhere.csv")

@@ -106,6 +106,7 @@ def _insert(organisations: list[Organisation]) -> None:
             next_id += 1
             organisation.created_at = organisation.updated_at = now
             organisation._state.adding = False
+            organisation._state.db = connection.alias
             row = [organisation.pk]
             for field in fields:
                 value = getattr(organisation, field.attname)
