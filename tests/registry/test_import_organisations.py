@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from corridor.core.models import AuditEntry
-from corridor.registry.imports.organisations import CachingIndexer
+from corridor.registry.imports.bulk import CachingIndexer
 from corridor.registry.models import Organisation, Sector
 from corridor.registry.search import OrganisationIndexer, filter_by_text
 from corridor.registry.selectors import OrganisationFilters, organisations_filtered

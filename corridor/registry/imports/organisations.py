@@ -13,20 +13,19 @@ seconds, not the minutes that a ``full_clean`` and ``save`` per row would.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from corridor.core import audit
 from corridor.core.permissions import is_platform_admin, staff_countries
-from corridor.core.text import detect_language, search_tokens
+from corridor.core.text import detect_language
 
 from ..models import Organisation, Sector, Zone
-from ..search import OrganisationIndexer
+from .bulk import BATCH, CachingIndexer, fts_deferred, insert_organisations, insert_sector_links
 from .rows import (
     BatchObject,
     ImportResult,
@@ -52,9 +51,6 @@ NAME_COLUMNS = ("name", "name_en", "name_zh_hans", "name_ur")
 # Columns that are plain model fields, checked by the field objects.
 FIELD_COLUMNS = [c for c in COLUMNS if c not in ("zone", "sectors", "is_active")]
 ROR_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
-BATCH = 2000
-# From this many new rows on, SQLite's full-text index is filled in one statement.
-FTS_BULK_FROM = 2000
 PROGRESS_FROM = 1000
 
 
@@ -75,151 +71,6 @@ def _ror_id(raw) -> object:
             if value.lower().startswith(prefix):
                 return value[len(prefix) :]
     return raw
-
-
-def _insert(organisations: list[Organisation]) -> None:
-    """Insert new organisations and set their primary keys.
-
-    ``bulk_create`` on SQLite sends 45 rows per statement (Django keeps under 999
-    parameters) and prepares every value in Python: half a minute for 100,000 rows.
-    On SQLite with many rows this takes the next free ids itself (the import's
-    transaction holds the write lock from its start) and sends all rows with one
-    ``executemany``; values are prepared by the fields, as ``bulk_create`` does.
-    """
-    if connection.vendor != "sqlite" or len(organisations) < FTS_BULK_FROM:
-        Organisation.objects.bulk_create(organisations, batch_size=BATCH)
-        return
-    meta = Organisation._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        # AUTOINCREMENT never reuses an id, so start past the highest ever given out.
-        cursor.execute(
-            f"SELECT max(coalesce((SELECT max(id) FROM {meta.db_table}), 0), "  # noqa: S608 - a model's table
-            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [meta.db_table],
-        )
-        next_id = cursor.fetchone()[0] + 1
-        rows = []
-        for organisation in organisations:
-            organisation.pk = next_id
-            next_id += 1
-            organisation.created_at = organisation.updated_at = now
-            organisation._state.adding = False
-            organisation._state.db = connection.alias
-            row = [organisation.pk]
-            for field in fields:
-                value = getattr(organisation, field.attname)
-                row.append(
-                    value if isinstance(value, str) else field.get_db_prep_save(value, connection)
-                )
-            rows.append(row)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
-        marks = ", ".join(["%s"] * (len(fields) + 1))
-        cursor.executemany(f"INSERT INTO {meta.db_table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
-
-
-def _insert_links(links: list[tuple[int, int]]) -> None:
-    """Sector links (organisation id, sector id), in one ``executemany`` on SQLite."""
-    through = Organisation.sectors.through
-    if connection.vendor != "sqlite":
-        through.objects.bulk_create(
-            [through(organisation_id=o, sector_id=s) for o, s in links], batch_size=BATCH
-        )
-        return
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {through._meta.db_table} (organisation_id, sector_id) VALUES (%s, %s)",  # noqa: S608
-            links,
-        )
-
-
-@contextmanager
-def _fts_deferred(count: int):
-    """On SQLite, put many new rows into the full-text index with one statement.
-
-    The per-row insert trigger of migration 0002 costs about 15 s per 100,000 rows;
-    one ``INSERT … SELECT`` after the rows are in costs about 2 s. The trigger is
-    dropped and recreated from its own stored SQL inside the import's transaction,
-    so a failed import rolls both back and other connections never see it missing.
-    """
-    table = Organisation._meta.db_table
-    if connection.vendor != "sqlite" or count < FTS_BULK_FROM:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-            [f"{table}_fts_ai"],
-        )
-        found = cursor.fetchone()
-        if found is None:
-            yield
-            return
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 - a model's table name
-        last = cursor.fetchone()[0]
-        cursor.execute(f"DROP TRIGGER {table}_fts_ai")
-        yield
-        cursor.execute(found[0])
-        cursor.execute(
-            f"INSERT INTO {table}_fts(rowid, search_document) "  # noqa: S608 - a model's table name
-            f"SELECT id, search_document FROM {table} WHERE id > %s",
-            [last],
-        )
-
-
-class CachingIndexer(OrganisationIndexer):
-    """``OrganisationIndexer`` that tokenises each zone, sector and country name once.
-
-    Those names repeat on every row and tokenising them (jieba for the Chinese ones)
-    was most of an import's time; the documents are the same as the parent's, which
-    the tests check.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._tokens: dict[str, tuple[str, ...]] = {}
-        # The tokens of a (country, zone, sectors) combination, which many rows share.
-        self._contexts: dict[tuple, tuple[str, ...]] = {}
-
-    def _cached(self, text: str) -> tuple[str, ...]:
-        tokens = self._tokens.get(text)
-        if tokens is None:
-            tokens = self._tokens[text] = tuple(search_tokens(text))
-        return tokens
-
-    def document(self, organisation: Organisation, sector_ids) -> str:
-        # The same texts, in the same order, as OrganisationIndexer.document.
-        seen: dict[str, None] = {}
-        own = (
-            organisation.name,
-            organisation.name_en,
-            organisation.name_zh_hans,
-            organisation.name_ur,
-            organisation.city,
-            organisation.description,
-        )
-        for index, text in enumerate(own):
-            if text and text not in own[:index]:  # the name is often also name_en or name_zh_hans
-                for token in search_tokens(text):
-                    seen.setdefault(token, None)
-        country = str(organisation.country or "")
-        key = (country, organisation.zone_id, tuple(sector_ids))
-        context = self._contexts.get(key)
-        if context is None:
-            texts = (
-                *self._country_names(country),
-                *self._zone_names(organisation.zone_id),
-                *self._sector_names(sector_ids),
-            )
-            merged: dict[str, None] = {}
-            for text in texts:
-                for token in self._cached(text or ""):
-                    merged.setdefault(token, None)
-            context = self._contexts[key] = tuple(merged)
-        for token in context:
-            seen.setdefault(token, None)
-        return " ".join(seen)
 
 
 class OrganisationImporter:
@@ -547,8 +398,8 @@ class OrganisationImporter:
     @transaction.atomic
     def write(self, creates, updates) -> None:
         through = Organisation.sectors.through
-        with _fts_deferred(len(creates)):
-            _insert([o for o, _s in creates])
+        with fts_deferred(len(creates)):
+            insert_organisations([o for o, _s in creates])
         links = [(o.pk, s) for o, sectors in creates for s in sectors]
         now = timezone.now()
         fields: set[str] = set()
@@ -565,7 +416,7 @@ class OrganisationImporter:
         for start in range(0, len(relinked), BATCH):
             through.objects.filter(organisation_id__in=relinked[start : start + BATCH]).delete()
         links += [(o.pk, s) for o, _c, sectors in updates if sectors is not None for s in sectors]
-        _insert_links(links)
+        insert_sector_links(links)
         audit.record(
             self.by,
             "organisation.import",
