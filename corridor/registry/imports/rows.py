@@ -345,7 +345,6 @@ def field_cleaner(model_field: models.Field) -> Callable[[object], object]:
     upper = isinstance(model_field, CountryField)
     empty = None if model_field.null else ""
     blank_message = str(model_field.error_messages["blank"])
-    choice_message = model_field.error_messages["invalid_choice"]
     max_length = model_field.max_length
     is_text = isinstance(model_field, (models.CharField, models.TextField))
 
@@ -358,7 +357,15 @@ def field_cleaner(model_field: models.Field) -> Callable[[object], object]:
                 raise Invalid(blank_message)
             return empty
         if choices is not None and value not in choices:
-            raise Invalid(str(choice_message % {"value": value}))
+            if upper:
+                raise Invalid(
+                    _("“%(value)s” is not an ISO 3166 country code (e.g. CN, PK).")
+                    % {"value": value}
+                )
+            raise Invalid(
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": value, "choices": ", ".join(sorted(choices))}
+            )
         if is_text and max_length is not None and len(value) > max_length:
             # Said in one line rather than Django's generic "at most N characters".
             raise Invalid(
