@@ -10,7 +10,8 @@ full text search (``simple`` configuration, GIN index); see migration 0002.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import translation
 from django_countries import countries
 
@@ -104,13 +105,11 @@ def _tsquery(terms: list[str]) -> str:
     return " & ".join("'{}':*".format(t.replace("\\", "").replace("'", "''")) for t in terms)
 
 
-# Fixed SQL (no user text in it); the query goes in as a parameter.
-_POSTGRES_MATCH = (
-    "to_tsvector('simple', registry_organisation.search_document) @@ to_tsquery('simple', %s)"
-)
+# Fixed SQL (no user text in it); the query goes in as a parameter. Neither names the
+# outer table, so a text-filtered queryset still works inside another query.
+_POSTGRES_MATCH = "to_tsvector('simple', search_document) @@ to_tsquery('simple', %s)"
 _SQLITE_MATCH = (
-    "registry_organisation.id IN (SELECT rowid FROM registry_organisation_fts "
-    "WHERE registry_organisation_fts MATCH %s)"
+    "SELECT rowid FROM registry_organisation_fts WHERE registry_organisation_fts MATCH %s"
 )
 
 
@@ -120,5 +119,8 @@ def filter_by_text(queryset: QuerySet, query: str) -> QuerySet:
     if not terms:
         return queryset
     if connection.vendor == "postgresql":
-        return queryset.extra(where=[_POSTGRES_MATCH], params=[_tsquery(terms)])  # noqa: S610
-    return queryset.extra(where=[_SQLITE_MATCH], params=[_fts5_query(terms)])  # noqa: S610
+        # A boolean expression as the condition, so the planner uses the GIN index.
+        return queryset.filter(
+            RawSQL(_POSTGRES_MATCH, [_tsquery(terms)], output_field=BooleanField())
+        )
+    return queryset.filter(pk__in=RawSQL(_SQLITE_MATCH, [_fts5_query(terms)]))

@@ -208,3 +208,16 @@ class TestSearch:
 
     def test_very_long_query_is_cut_not_failed(self, directory):
         assert search("chip " + "x" * 5000) == []
+
+
+def test_text_filter_works_inside_another_query(zone_pk):
+    OrganisationFactory(slug="a", name="Alpha Robotics", zone=zone_pk)
+    OrganisationFactory(slug="b", name="Beta Biotech", zone=zone_pk)
+    matching = organisations_filtered(OrganisationFilters(q="robotics"))
+    # As a subquery Django aliases the table; the search SQL must not name it.
+    assert list(
+        Organisation.objects.filter(pk__in=matching.values("pk")).values_list("slug", flat=True)
+    ) == ["a"]
+    assert list(
+        Zone.objects.filter(organisations__in=matching.values("pk")).values_list("slug", flat=True)
+    ) == ["islamabad-stz"]
