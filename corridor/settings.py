@@ -153,6 +153,8 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
+WHITENOISE_AUTOREFRESH = DEBUG  # development: serve from the finders, no collectstatic needed
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
