@@ -103,12 +103,18 @@ def test_organisation_list_paginates_with_a_total_count(client, zone_pk):
     assert (beyond["count"], beyond["items"]) == (7, [])
 
 
-@pytest.mark.parametrize("limit", ["0", "-1", "201", "99999999999999999999", "abc"])
+@pytest.mark.parametrize("limit", ["0", "-1", "max+1", "99999999999999999999", "abc"])
 def test_page_size_outside_the_bounds_is_422(client, db, settings, limit):
-    assert settings.CORRIDOR_API_MAX_PAGE_SIZE == 200
+    limit = limit.replace("max+1", str(settings.CORRIDOR_API_MAX_PAGE_SIZE + 1))
     response = client.get(f"{API}/organisations?limit={limit}")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+def test_the_largest_page_is_allowed(client, db, settings):
+    response = client.get(f"{API}/sectors?limit={settings.CORRIDOR_API_MAX_PAGE_SIZE}")
+    assert response.status_code == 200
+    assert response.json()["limit"] == settings.CORRIDOR_API_MAX_PAGE_SIZE
 
 
 @pytest.mark.parametrize("offset", ["-1", "9223372036854775808", "1e3"])
