@@ -11,10 +11,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.utils import timezone
 
-from corridor.core.text import search_tokens
-
 from ..models import Organisation
-from ..search import OrganisationIndexer
 
 BATCH = 2000
 # From this many new rows on, SQLite rows go in with executemany and the full-text
@@ -111,57 +108,3 @@ def fts_deferred(count: int):
             f"SELECT id, search_document FROM {table} WHERE id > %s",
             [last],
         )
-
-
-class CachingIndexer(OrganisationIndexer):
-    """``OrganisationIndexer`` that tokenises each zone, sector and country name once.
-
-    Those names repeat on every row and tokenising them (jieba for the Chinese ones)
-    was most of an import's time; the documents are the same as the parent's, which
-    the tests check.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._tokens: dict[str, tuple[str, ...]] = {}
-        # The tokens of a (country, zone, sectors) combination, which many rows share.
-        self._contexts: dict[tuple, tuple[str, ...]] = {}
-
-    def _cached(self, text: str) -> tuple[str, ...]:
-        tokens = self._tokens.get(text)
-        if tokens is None:
-            tokens = self._tokens[text] = tuple(search_tokens(text))
-        return tokens
-
-    def document(self, organisation: Organisation, sector_ids) -> str:
-        # The same texts, in the same order, as OrganisationIndexer.document.
-        seen: dict[str, None] = {}
-        own = (
-            organisation.name,
-            organisation.name_en,
-            organisation.name_zh_hans,
-            organisation.name_ur,
-            organisation.city,
-            organisation.description,
-        )
-        for index, text in enumerate(own):
-            if text and text not in own[:index]:  # the name is often also name_en or name_zh_hans
-                for token in search_tokens(text):
-                    seen.setdefault(token, None)
-        country = str(organisation.country or "")
-        key = (country, organisation.zone_id, tuple(sector_ids))
-        context = self._contexts.get(key)
-        if context is None:
-            texts = (
-                *self._country_names(country),
-                *self._zone_names(organisation.zone_id),
-                *self._sector_names(sector_ids),
-            )
-            merged: dict[str, None] = {}
-            for text in texts:
-                for token in self._cached(text or ""):
-                    merged.setdefault(token, None)
-            context = self._contexts[key] = tuple(merged)
-        for token in context:
-            seen.setdefault(token, None)
-        return " ".join(seen)

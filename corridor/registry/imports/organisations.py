@@ -25,7 +25,8 @@ from corridor.core.permissions import is_platform_admin, staff_countries
 from corridor.core.text import detect_language
 
 from ..models import Organisation, Sector, Zone
-from .bulk import BATCH, CachingIndexer, fts_deferred, insert_organisations, insert_sector_links
+from ..search import OrganisationIndexer
+from .bulk import BATCH, fts_deferred, insert_organisations, insert_sector_links
 from .rows import (
     BatchObject,
     ImportResult,
@@ -329,7 +330,7 @@ class OrganisationImporter:
         return detect_language(organisation.description)
 
     def plan(self, rows: list[_Row]):
-        indexer = CachingIndexer()
+        indexer = OrganisationIndexer()
         taken = set(self.by_slug) | {r.values["slug"] for r in rows if r.values.get("slug")}
         taken |= {r.derived_slug for r in rows if r.derived_slug}
         creates: list[tuple[Organisation, list[int]]] = []
