@@ -22,6 +22,10 @@ CONFIG_VARIABLES = (
     "DEBUG",
     "ALLOWED_HOSTS",
     "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "EMAIL_BACKEND",
+    # Set by the browser tests' configuration; a deployment must not have it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
 )
