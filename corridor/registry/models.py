@@ -234,6 +234,12 @@ class Organisation(TimeStampedModel):
         _("ROR id"),
         max_length=9,
         blank=True,
+        # ROR ids: "0", six Crockford base-32 characters, a two-digit checksum.
+        validators=[
+            RegexValidator(
+                r"^0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$", _("Not a ROR id (e.g. 02v51f717).")
+            ),
+        ],
         help_text=_("Research Organization Registry identifier, e.g. 02v51f717."),
     )
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
