@@ -80,6 +80,7 @@ def test_admin_and_own_authority_staff_may_edit(request, organisation, who):
         ("kind", "spaceship"),
         ("year_founded", 99999),
         ("description", "d" * 4001),
+        ("ror_id", "nope"),
     ],
 )
 def test_bad_input_changes_nothing(org_admin, organisation, field, value):
