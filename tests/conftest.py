@@ -11,6 +11,12 @@ from corridor.accounts.models import AuthorityStaff, OrganisationMembership
 from .factories import AuthorityFactory, OrganisationFactory, UserFactory, ZoneFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; only tests/accounts about passwords need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def authority_pk(db):
     return AuthorityFactory(code="stza", name_en="Special Technology Zones Authority", country="PK")
@@ -23,7 +29,9 @@ def authority_cn(db):
 
 @pytest.fixture
 def zone_pk(authority_pk):
-    return ZoneFactory(slug="islamabad-stz", name_en="Islamabad STZ", authority=authority_pk, country="PK")
+    return ZoneFactory(
+        slug="islamabad-stz", name_en="Islamabad STZ", authority=authority_pk, country="PK"
+    )
 
 
 @pytest.fixture
@@ -40,7 +48,9 @@ def zone_cn(authority_cn):
 
 @pytest.fixture
 def organisation(zone_pk):
-    return OrganisationFactory(slug="indus-robotics", name="Indus Robotics", country="PK", zone=zone_pk)
+    return OrganisationFactory(
+        slug="indus-robotics", name="Indus Robotics", country="PK", zone=zone_pk
+    )
 
 
 @pytest.fixture

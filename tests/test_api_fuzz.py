@@ -63,7 +63,6 @@ def keep_the_test_connection():
 @pytest.fixture
 def world(keep_the_test_connection, platform_admin, organisation, zone_pk, zone_cn, settings):
     """Rows to read and update, the platform admin's key, and spare tokens to revoke."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ZoneFactory(slug="haidian", kind="member_park", parent=zone_cn, country="CN")
     OrganisationFactory(
         slug="star-core", name="北京星芯", country="CN", zone=zone_cn,

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Path, Router, Schema, Status
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth as NinjaSessionAuth
 from pydantic import ConfigDict
 
@@ -53,18 +53,6 @@ class SessionAuth(NinjaSessionAuth):
         if user is None or not user.is_authenticated:
             return None
         return super()._get_key(request)
-
-
-class OptionalAuth(APIKeyCookie):
-    """Reads are public: let anonymous visitors through, but identify a signed-in user."""
-
-    param_name = "sessionid"
-
-    def __call__(self, request):
-        return ApiTokenAuth()(request) or SessionAuth()(request) or True
-
-    def authenticate(self, request, key):  # pragma: no cover - __call__ decides
-        return True
 
 
 # --- Token endpoints ------------------------------------------------------------

@@ -17,7 +17,10 @@ from corridor.core.permissions import (
     can_edit_organisation,
     can_edit_zone,
     can_manage_sectors,
+    is_platform_admin,
+    organisation_role,
     require,
+    staff_countries,
 )
 from corridor.core.text import TextError, clean_text, detect_language
 
@@ -223,6 +226,15 @@ def organisation_update(
     _check_fields(fields, ORGANISATION_FIELDS)
     fields = _clean_strings(fields)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if "country" in fields and str(fields["country"]).upper() != str(organisation.country):
+        # Staff may not hand an organisation to the other authority (or take it out of theirs);
+        # its own admin may say it moved.
+        require(
+            is_platform_admin(by)
+            or organisation_role(by, organisation) == "admin"
+            or str(fields["country"]).upper() in staff_countries(by),
+            _("Only the organisation's admins may move it to another country."),
+        )
     changed = sorted(k for k, v in fields.items() if getattr(organisation, k) != v)
     for key, value in fields.items():
         setattr(organisation, key, value)

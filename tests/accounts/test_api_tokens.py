@@ -21,11 +21,6 @@ CSRF = "t" * 32
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def browser_for(user) -> Client:
     """A signed-in browser that sends its CSRF token, as the site's own pages do."""
     browser = Client(enforce_csrf_checks=True, HTTP_X_CSRFTOKEN=CSRF)

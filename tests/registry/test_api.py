@@ -20,12 +20,6 @@ API = "/api/v1"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The production hasher is slow on purpose; these tests are not about passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def bearer(user) -> dict:
     _token, key = api_token_create(by=user, name="tests")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}

@@ -100,12 +100,6 @@ def written(write: str) -> bool:
     ]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Seven users per test: the production hasher's deliberate slowness adds minutes here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def cast(request, organisation, zone_pk, zone_cn):
     """Every role of the standard cast exists, so each test runs against the same world."""

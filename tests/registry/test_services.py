@@ -222,3 +222,14 @@ def test_text_filter_works_inside_another_query(zone_pk):
     assert list(
         Zone.objects.filter(organisations__in=matching.values("pk")).values_list("slug", flat=True)
     ) == ["islamabad-stz"]
+
+
+def test_staff_cannot_hand_an_organisation_to_the_other_country(staff_pk, org_admin, organisation):
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(organisation=organisation, by=staff_pk, country="CN")
+    organisation.refresh_from_db()
+    assert organisation.country == "PK"
+    # The organisation's own admin may record that it moved.
+    services.organisation_update(organisation=organisation, by=org_admin, country="CN")
+    organisation.refresh_from_db()
+    assert organisation.country == "CN"
