@@ -315,7 +315,9 @@ class Matcher:
             # Normalised over the semantic shortlist only: the same scale whatever k is.
             in_shortlist = np.isin(rows, shortlist)
             reference = raw[in_shortlist] if in_shortlist.any() else raw
-            semantic = min_max(raw, float(reference.min()), float(reference.max()))
+            high = float(reference.max())
+            span = ranker.min_span * (2 if ranker.hubness else 1)
+            semantic = min_max(raw, min(float(reference.min()), high - span), high)
 
         matches = []
         for position, row in enumerate(rows):

@@ -27,9 +27,13 @@ def tokens(text: str) -> list[str]:
 class BM25Index:
     """Okapi BM25 (Lucene's non-negative idf), documents added and removed by id."""
 
-    def __init__(self, *, k1: float = 1.2, b: float = 0.75):
+    def __init__(self, *, k1: float = 1.2, b: float = 0.75, max_df: float = 0.1):
         self.k1 = k1
         self.b = b
+        # Words in more than this share of documents ("we", "and", "我们", "کے") are not
+        # evidence of a shared technical term; in a pool of several languages they
+        # mostly say "same language", which is bias, not relevance.
+        self.max_df = max_df
         self._slot_of: dict[Hashable, int] = {}
         self._id_at: list[Hashable | None] = []
         self._free: list[int] = []
@@ -86,6 +90,11 @@ class BM25Index:
         df = len(self._postings.get(term, ()))
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
+    def informative(self, term: str) -> bool:
+        """Whether a term is rare enough to count (in at most ``max_df`` of the documents, or 2)."""
+        df = len(self._postings.get(term, ()))
+        return df <= max(2, self.max_df * len(self._slot_of))
+
     def scores(self, query_tokens: Sequence[str]) -> dict[Hashable, float]:
         """BM25 of every document sharing a term with the query (each distinct term once)."""
         n = len(self._slot_of)
@@ -96,7 +105,7 @@ class BM25Index:
         touched = False
         for term in dict.fromkeys(query_tokens):
             posting = self._postings.get(term)
-            if not posting:
+            if not posting or not self.informative(term):
                 continue
             slots = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
             tf = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
@@ -115,10 +124,12 @@ class BM25Index:
         length; terms absent from the index count too, so a long Chinese query
         that shares one Latin acronym with an Urdu text scores near zero, not 1.
         """
-        return sum(self.idf(t) for t in dict.fromkeys(query_tokens))
+        return sum(self.idf(t) for t in dict.fromkeys(query_tokens) if self.informative(t))
 
     def shared_terms(self, a: Counter[str], b: Counter[str], *, limit: int = 10) -> list[str]:
         """Terms both token bags contain, rarest (most telling) first."""
-        common = [t for t in a.keys() & b.keys() if len(t) > 1 and not t.isdigit()]
+        common = [
+            t for t in a.keys() & b.keys() if len(t) > 1 and not t.isdigit() and self.informative(t)
+        ]
         common.sort(key=lambda t: (-self.idf(t), t))
         return common[:limit]

@@ -14,7 +14,8 @@ Hybrid Retrieval", 2023) and keeps the size of a score difference, which RRF dro
   cosine of a vector to its k nearest neighbours in the index. A profile close to
   everything has a high ``r`` and is pushed down every list instead of topping
   them all. Min–max normalised over the fixed-size semantic shortlist of the
-  query (the same shortlist whatever number of results is asked for).
+  query (the same shortlist whatever number of results is asked for), over a
+  range no narrower than ``Ranker.min_span``.
 - **lexical**: BM25 divided by the query's ideal score (see
   :meth:`~corridor.matching.lexical.BM25Index.ideal`), clipped to 1.
 - **complementarity**: 1 when the kinds meet (offer ↔ request of the same kind,
@@ -94,6 +95,10 @@ class Ranker:
     hubness: bool = True  # CSLS on the semantic part
     hubness_k: int = 10
     shortlist: int = 100  # candidates taken from each signal before scoring
+    # Smallest range the semantic scores are stretched over (cosine units, doubled for
+    # CSLS): in a small pool, min–max alone would turn a 0.002 difference into the
+    # whole semantic weight.
+    min_span: float = 0.05
 
 
 FULL = Ranker("full")

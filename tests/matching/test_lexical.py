@@ -62,6 +62,16 @@ def test_shared_terms_rarest_first():
     index.upsert(3, tokens("we sell boards and we ship cables"))
     index.upsert(4, tokens("we ship cables"))
     shared = index.shared_terms(index.counts(1), index.counts(2))
-    # "photonic" and "chips" are in two documents, "and" in three, "we" in all four.
-    assert shared[:2] == ["chips", "photonic"]
-    assert shared.index("and") < shared.index("we")
+    # "photonic" and "chips" are in two documents; "and" (three) and "we" (all four)
+    # are too common to be evidence of anything.
+    assert shared == ["chips", "photonic"]
+
+
+def test_common_words_do_not_score():
+    index = BM25Index(max_df=0.1)
+    for i in range(30):
+        index.upsert(i, tokens(f"we make product number {i}"))
+    index.upsert("hit", tokens("we make photonic chips"))
+    scores = index.scores(tokens("we make photonic"))
+    assert list(scores) == ["hit"]  # "we" and "make" are in every document
+    assert index.ideal(tokens("we make photonic")) == index.idf("photonic")
