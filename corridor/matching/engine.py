@@ -67,6 +67,8 @@ class Profile:
         for name in ("modes", "sectors", "target_countries"):
             object.__setattr__(self, name, frozenset(getattr(self, name) or ()))
         object.__setattr__(self, "keywords", tuple(self.keywords or ()))
+        if any("\x00" in t.text for t in texts):
+            raise ValueError(f"profile {self.id!r}: text contains a NUL byte")
         if not any(t.text.strip() for t in texts):
             raise ValueError(f"profile {self.id!r}: no text to match on")
         if self.kind is not None and self.kind not in KINDS:
@@ -230,6 +232,8 @@ class Matcher:
             if known is not None and known.profile == query:
                 return known
             return self.prepare([query])[0]
+        if query not in self.entries:
+            raise KeyError(f"profile {query!r} is not indexed")
         return self.entries[query]
 
     def match(
@@ -263,7 +267,7 @@ class Matcher:
         if n == 0 or k <= 0:
             return []
         weights = ranker.weights
-        ids = self.index.ids
+        id_at = self.index.id_at
         cosines = self.index.similarities(entry.vector)
 
         blocked = np.zeros(n, dtype=bool)
@@ -310,7 +314,7 @@ class Matcher:
                 if query.id is not None and query.id in self.index:
                     own[self.index.row(query.id)] = -np.inf
                 r_query = float(neighbourhood_radius(own[None, :], ranker.hubness_k)[0])
-                r_rows = self.radius([ids[r] for r in rows], ranker.hubness_k)
+                r_rows = self.radius([id_at(r) for r in rows], ranker.hubness_k)
                 raw = csls(raw, r_query, r_rows)
             # Normalised over the semantic shortlist only: the same scale whatever k is.
             in_shortlist = np.isin(rows, shortlist)
@@ -321,7 +325,7 @@ class Matcher:
 
         matches = []
         for position, row in enumerate(rows):
-            candidate = self.entries[ids[row]].profile
+            candidate = self.entries[id_at(row)].profile
             if excluded(query, candidate):
                 continue
             values = (

