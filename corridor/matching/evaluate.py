@@ -8,6 +8,7 @@ query is ranked against the whole pool, independently of the other queries.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
@@ -147,6 +148,27 @@ def _grouped(
         )
         for (direction, languages), items in sorted(groups.items())
     ]
+
+
+def load_pairs(lines: Iterable[str]) -> list[dict]:
+    """Pairs from JSON Lines (``{"a": {"text", "lang"}, "b": {"text", "lang"}}`` a line).
+
+    Blank lines are skipped; a bad line is reported by its number.
+    """
+    pairs = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            pair = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from exc
+        if not isinstance(pair, dict) or "a" not in pair or "b" not in pair:
+            raise ValueError(f"line {number}: expected an object with 'a' and 'b'")
+        _side(pair["a"], f"line {number}, a")
+        _side(pair["b"], f"line {number}, b")
+        pairs.append(pair)
+    return pairs
 
 
 def evaluate_pairs(

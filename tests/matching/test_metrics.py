@@ -1,3 +1,4 @@
+import json
 import math
 
 import pytest
@@ -41,3 +42,16 @@ def test_metrics_are_means_over_queries():
     assert result.ndcg_at_10 == pytest.approx((1 + 1 / math.log2(3) + 0) / 3)
     with pytest.raises(ValueError):
         metrics([["a"]], [])
+
+
+def test_load_pairs_reports_the_bad_line():
+    from corridor.matching.evaluate import load_pairs
+
+    good = '{"a": {"text": "robots", "lang": "en"}, "b": {"text": "机器人", "lang": "zh-hans"}}'
+    assert load_pairs([good, "", good]) == [json.loads(good)] * 2
+    with pytest.raises(ValueError, match="line 2: not JSON"):
+        load_pairs([good, "{nope"])
+    with pytest.raises(ValueError, match="line 1: expected an object"):
+        load_pairs(['{"a": {"text": "x"}}'])
+    with pytest.raises(ValueError, match="line 1, b"):
+        load_pairs(['{"a": {"text": "x"}, "b": {"text": "  "}}'])
