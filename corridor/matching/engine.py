@@ -84,6 +84,31 @@ class Profile:
             object.__setattr__(self, "trl_wanted", (int(low), int(high)))
 
 
+def pool(passages: Sequence[Passage], vectors: np.ndarray) -> np.ndarray:
+    """One unit vector for a profile from its passage vectors.
+
+    Each version (original, translations) weighs the same, whatever its length.
+    """
+    versions = sorted({p.version for p in passages})
+    means = [
+        vectors[[i for i, p in enumerate(passages) if p.version == v]].mean(axis=0)
+        for v in versions
+    ]
+    return normalise_rows(np.mean(means, axis=0))[0]
+
+
+def centre(
+    passages: Sequence[Passage], vectors: np.ndarray, means: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Passage vectors less their language's mean, re-normalised (unknown languages kept)."""
+    shifted = np.array(vectors, dtype=np.float32, copy=True)
+    for i, passage in enumerate(passages):
+        mean = means.get(passage.lang)
+        if mean is not None:
+            shifted[i] -= mean
+    return normalise_rows(shifted)
+
+
 @dataclass
 class Entry:
     """A prepared profile: passages with their vectors, the pooled vector, its tokens."""
@@ -116,6 +141,7 @@ class Matcher:
         embed_as: str = QUERY,
         max_words: int = PASSAGE_WORDS,
         max_han: int = PASSAGE_HAN,
+        min_language_passages: int = 20,
     ):
         if embed_as not in (QUERY, PASSAGE):
             raise ValueError("embed_as must be 'query' or 'passage'")
@@ -130,8 +156,15 @@ class Matcher:
         self.entries: dict[Hashable, Entry] = {}
         self._by_org: dict[Hashable, set[Hashable]] = {}
         self._unpublished: set[Hashable] = set()
-        self._radius: dict[tuple[Hashable, int], float] = {}
+        self._radius: dict[tuple[Hashable, int, bool], float] = {}
         self._radius_version = -1
+        # Language centring: running sums of passage vectors per language, and the
+        # centred profile vectors (rebuilt lazily, row for row with the index).
+        self.min_language_passages = min_language_passages
+        self._lang_sum: dict[str, np.ndarray] = {}
+        self._lang_count: Counter = Counter()
+        self._centred: np.ndarray | None = None
+        self._centred_version = -1
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -166,13 +199,7 @@ class Matcher:
         for profile, passages in zip(profiles, split, strict=True):
             own = vectors[offset : offset + len(passages)]
             offset += len(passages)
-            # Each version (original, translations) weighs the same, whatever its length.
-            versions = sorted({p.version for p in passages})
-            means = [
-                own[[i for i, p in enumerate(passages) if p.version == v]].mean(axis=0)
-                for v in versions
-            ]
-            pooled = normalise_rows(np.mean(means, axis=0))[0]
+            pooled = pool(passages, own)
             words = [t for text in profile.texts for t in tokens(text.text)]
             words += [t for keyword in profile.keywords for t in tokens(keyword)]
             entries.append(Entry(profile, passages, own, pooled, Counter(words)))
@@ -192,6 +219,7 @@ class Matcher:
             profile = entry.profile
             self.entries[profile.id] = entry
             self.lexical.upsert(profile.id, list(entry.tokens.elements()))
+            self._count_languages(entry, +1)
             if profile.organisation is not None:
                 self._by_org.setdefault(profile.organisation, set()).add(profile.id)
             if not profile.published:
@@ -201,6 +229,7 @@ class Matcher:
         """Drop profiles (expired, withdrawn, deleted); unknown ids are ignored."""
         ids = [i for i in ids if i in self.entries]
         for id_ in ids:
+            self._count_languages(self.entries[id_], -1)
             org = self.entries.pop(id_).profile.organisation
             if org is not None:
                 self._by_org.get(org, set()).discard(id_)
@@ -208,23 +237,54 @@ class Matcher:
         self.index.remove(ids)
         self.lexical.remove(ids)
 
+    def _count_languages(self, entry: Entry, sign: int) -> None:
+        for passage, vector in zip(entry.passages, entry.passage_vectors, strict=True):
+            if not passage.lang:
+                continue
+            total = self._lang_sum.setdefault(
+                passage.lang, np.zeros(self.index.dimension, np.float64)
+            )
+            total += sign * vector
+            self._lang_count[passage.lang] += sign
+
+    def language_means(self) -> dict[str, np.ndarray]:
+        """Mean passage vector of each language with enough indexed passages to trust it."""
+        return {
+            lang: (self._lang_sum[lang] / count).astype(np.float32)
+            for lang, count in self._lang_count.items()
+            if count >= self.min_language_passages
+        }
+
     # Scoring ---------------------------------------------------------------------
 
-    def radius(self, ids: Sequence[Hashable], k: int) -> np.ndarray:
+    def _centred_matrix(self) -> np.ndarray:
+        """Profile vectors pooled from language-centred passages, in index row order."""
+        if self._centred is None or self._centred_version != self.index.version:
+            means = self.language_means()
+            matrix = np.zeros((len(self.index), self.index.dimension), dtype=np.float32)
+            for row in range(len(self.index)):
+                entry = self.entries[self.index.id_at(row)]
+                matrix[row] = pool(
+                    entry.passages, centre(entry.passages, entry.passage_vectors, means)
+                )
+            self._centred, self._centred_version = matrix, self.index.version
+        return self._centred
+
+    def radius(self, ids: Sequence[Hashable], k: int, *, centred: bool = False) -> np.ndarray:
         """CSLS ``r`` of indexed profiles: mean cosine to their k nearest other profiles."""
         if self._radius_version != self.index.version:
             self._radius.clear()  # any change to the index moves neighbourhoods
             self._radius_version = self.index.version
-        missing = [i for i in ids if (i, k) not in self._radius]
-        matrix = self.index.matrix
+        missing = [i for i in ids if (i, k, centred) not in self._radius]
+        matrix = self._centred_matrix() if centred else self.index.matrix
         for start in range(0, len(missing), 256):
             block = missing[start : start + 256]
             rows = np.array([self.index.row(i) for i in block])
             sims = matrix[rows] @ matrix.T
             sims[np.arange(len(block)), rows] = -np.inf
             for id_, value in zip(block, neighbourhood_radius(sims, k), strict=True):
-                self._radius[(id_, k)] = float(value)
-        return np.array([self._radius[(i, k)] for i in ids], dtype=np.float32)
+                self._radius[(id_, k, centred)] = float(value)
+        return np.array([self._radius[(i, k, centred)] for i in ids], dtype=np.float32)
 
     def _entry(self, query: Profile | Hashable) -> Entry:
         if isinstance(query, Profile):
@@ -268,7 +328,14 @@ class Matcher:
             return []
         weights = ranker.weights
         id_at = self.index.id_at
-        cosines = self.index.similarities(entry.vector)
+        centred = ranker.centre_languages and bool(self.language_means())
+        if centred:
+            query_vector = pool(
+                entry.passages, centre(entry.passages, entry.passage_vectors, self.language_means())
+            )
+            cosines = self._centred_matrix() @ query_vector
+        else:
+            cosines = self.index.similarities(entry.vector)
 
         blocked = np.zeros(n, dtype=bool)
         blocked_ids = (
@@ -314,7 +381,7 @@ class Matcher:
                 if query.id is not None and query.id in self.index:
                     own[self.index.row(query.id)] = -np.inf
                 r_query = float(neighbourhood_radius(own[None, :], ranker.hubness_k)[0])
-                r_rows = self.radius([id_at(r) for r in rows], ranker.hubness_k)
+                r_rows = self.radius([id_at(r) for r in rows], ranker.hubness_k, centred=centred)
                 raw = csls(raw, r_query, r_rows)
             # Normalised over the semantic shortlist only: the same scale whatever k is.
             in_shortlist = np.isin(rows, shortlist)

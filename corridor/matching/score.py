@@ -13,7 +13,9 @@ Hybrid Retrieval", 2023) and keeps the size of a score difference, which RRF dro
   CSLS (Conneau et al., 2018): ``2·cos(x, y) − r_x − r_y`` with ``r`` the mean
   cosine of a vector to its k nearest neighbours in the index. A profile close to
   everything has a high ``r`` and is pushed down every list instead of topping
-  them all. Min–max normalised over the fixed-size semantic shortlist of the
+  them all. In the full ranker the vectors are first centred per language (see
+  ``Ranker.centre_languages``): with an uncentred multilingual model a query
+  prefers texts in its own language over the right text in another. Min–max normalised over the fixed-size semantic shortlist of the
   query (the same shortlist whatever number of results is asked for), over a
   range no narrower than ``Ranker.min_span``.
 - **lexical**: BM25 divided by the query's ideal score (see
@@ -99,9 +101,15 @@ class Ranker:
     # CSLS): in a small pool, min–max alone would turn a 0.002 difference into the
     # whole semantic weight.
     min_span: float = 0.05
+    # Compare passages after subtracting their language's mean vector (languages with
+    # enough indexed passages only): removes much of what says "same language" from
+    # the cosine, so an Urdu query is not drawn to Urdu texts about other things
+    # (Libovický et al., "On the Language Neutrality of Pre-trained Multilingual
+    # Representations", 2020).
+    centre_languages: bool = False
 
 
-FULL = Ranker("full")
+FULL = Ranker("full", centre_languages=True)
 EMBEDDING_ONLY = Ranker(
     "embedding",
     Weights(semantic=1.0, lexical=0, complementarity=0, modes=0, trl=0, sectors=0, cross_border=0),

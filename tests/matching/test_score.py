@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
-from corridor.matching.engine import Matcher, Profile
+from corridor.matching.engine import Matcher, Profile, Text
 from corridor.matching.score import (
     EMBEDDING_ONLY,
     FULL,
+    Ranker,
     Weights,
     combine,
     complementarity,
@@ -159,3 +160,48 @@ def test_parts_sum_to_total():
     assert parts["complementarity"] == 0.0
     assert total == pytest.approx(sum(parts.values()))
     assert sum(w for _, w in Weights().items()) == pytest.approx(1.0)
+
+
+def test_language_centring_removes_the_pull_of_the_same_language():
+    """Passages are 0.8·(their language's direction) + 0.6·(their topic's direction).
+
+    An Urdu query on topic A is closer, by raw cosine, to Urdu texts on other topics
+    than to the Chinese text on topic A; after subtracting each language's mean the
+    topic decides.
+    """
+    e = np.eye(9)
+    lang_dir = {"ur": e[0], "zh-hans": e[1]}
+    topic = dict(zip("ABCDEF", e[2:8], strict=True))
+
+    def vec(lang, t):
+        return 0.8 * lang_dir[lang] + 0.6 * topic[t]
+
+    table = {f"{lang}-{t}": vec(lang, t) for lang in lang_dir for t in topic}
+    matcher = Matcher(TableEmbedder(table), min_language_passages=3)
+    indexed = [
+        ("ur", "B"),
+        ("ur", "C"),
+        ("ur", "D"),
+        ("zh-hans", "A"),
+        ("zh-hans", "E"),
+        ("zh-hans", "F"),
+    ]
+    matcher.upsert(Profile(f"{lang}-{t}", (Text(f"{lang}-{t}", lang),)) for lang, t in indexed)
+    assert set(matcher.language_means()) == {"ur", "zh-hans"}
+    query = Profile("q", (Text("ur-A", "ur"),))
+
+    plain = Ranker("plain", EMBEDDING_ONLY.weights, hubness=False)
+    centred = Ranker("centred", EMBEDDING_ONLY.weights, hubness=False, centre_languages=True)
+    assert matcher.match(query, k=1, ranker=plain)[0].id.startswith("ur-")
+    assert matcher.match(query, k=1, ranker=centred)[0].id == "zh-hans-A"
+    assert matcher.match(query, k=1)[0].id == "zh-hans-A"  # the product's ranker centres
+
+    # Too few passages of a language: its mean is not trusted, nothing is centred.
+    matcher.remove(["ur-B", "ur-C"])
+    assert set(matcher.language_means()) == {"zh-hans"}
+    matcher.min_language_passages = 10
+    assert matcher.language_means() == {}
+    assert (
+        matcher.match(query, k=1, ranker=centred)[0].id
+        == matcher.match(query, k=1, ranker=plain)[0].id
+    )
