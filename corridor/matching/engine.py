@@ -157,14 +157,21 @@ class Matcher:
         self._by_org: dict[Hashable, set[Hashable]] = {}
         self._unpublished: set[Hashable] = set()
         self._radius: dict[tuple[Hashable, int, bool], float] = {}
-        self._radius_version = -1
+        self._radius_version: tuple[int, int] = (-1, -1)
         # Language centring: running sums of passage vectors per language, and the
         # centred profile vectors (rebuilt lazily, row for row with the index).
         self.min_language_passages = min_language_passages
         self._lang_sum: dict[str, np.ndarray] = {}
         self._lang_count: Counter = Counter()
         self._centred: np.ndarray | None = None
-        self._centred_version = -1
+        self._centred_version: tuple[int, int] = (-1, -1)
+        # The means in use, and the passage counts they were taken at: kept until a
+        # language grows or shrinks by a tenth, so small updates re-centre only the
+        # profiles that changed and scores stay put between them.
+        self._means: dict[str, np.ndarray] = {}
+        self._means_counts: Counter = Counter()
+        self._means_id = 0
+        self._centred_vectors: dict[Hashable, tuple[int, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -230,6 +237,7 @@ class Matcher:
         ids = [i for i in ids if i in self.entries]
         for id_ in ids:
             self._count_languages(self.entries[id_], -1)
+            self._centred_vectors.pop(id_, None)
             org = self.entries.pop(id_).profile.organisation
             if org is not None:
                 self._by_org.get(org, set()).discard(id_)
@@ -249,34 +257,51 @@ class Matcher:
 
     def language_means(self) -> dict[str, np.ndarray]:
         """Mean passage vector of each language with enough indexed passages to trust it."""
-        return {
-            lang: (self._lang_sum[lang] / count).astype(np.float32)
-            for lang, count in self._lang_count.items()
-            if count >= self.min_language_passages
-        }
+        trusted = {lang for lang, n in self._lang_count.items() if n >= self.min_language_passages}
+        stale = trusted != set(self._means) or any(
+            abs(self._lang_count[lang] - self._means_counts[lang]) > 0.1 * self._means_counts[lang]
+            for lang in trusted
+        )
+        if stale:
+            self._means = {
+                lang: (self._lang_sum[lang] / self._lang_count[lang]).astype(np.float32)
+                for lang in trusted
+            }
+            self._means_counts = Counter({lang: self._lang_count[lang] for lang in trusted})
+            self._means_id += 1
+        return self._means
 
     # Scoring ---------------------------------------------------------------------
 
+    def _centred_vector(self, entry: Entry) -> np.ndarray:
+        means = self.language_means()
+        cached = self._centred_vectors.get(entry.profile.id)
+        if cached is None or cached[0] != self._means_id:
+            vector = pool(entry.passages, centre(entry.passages, entry.passage_vectors, means))
+            cached = (self._means_id, vector)
+            self._centred_vectors[entry.profile.id] = cached
+        return cached[1]
+
     def _centred_matrix(self) -> np.ndarray:
         """Profile vectors pooled from language-centred passages, in index row order."""
-        if self._centred is None or self._centred_version != self.index.version:
-            means = self.language_means()
-            matrix = np.zeros((len(self.index), self.index.dimension), dtype=np.float32)
-            for row in range(len(self.index)):
-                entry = self.entries[self.index.id_at(row)]
-                matrix[row] = pool(
-                    entry.passages, centre(entry.passages, entry.passage_vectors, means)
-                )
-            self._centred, self._centred_version = matrix, self.index.version
+        self.language_means()
+        version = (self.index.version, self._means_id)
+        if self._centred is None or self._centred_version != version:
+            rows = [self._centred_vector(self.entries[i]) for i in self.index.ids]
+            self._centred = (
+                np.stack(rows) if rows else np.zeros((0, self.index.dimension), np.float32)
+            )
+            self._centred_version = version
         return self._centred
 
     def radius(self, ids: Sequence[Hashable], k: int, *, centred: bool = False) -> np.ndarray:
         """CSLS ``r`` of indexed profiles: mean cosine to their k nearest other profiles."""
-        if self._radius_version != self.index.version:
-            self._radius.clear()  # any change to the index moves neighbourhoods
-            self._radius_version = self.index.version
-        missing = [i for i in ids if (i, k, centred) not in self._radius]
         matrix = self._centred_matrix() if centred else self.index.matrix
+        version = (self.index.version, self._means_id)
+        if self._radius_version != version:
+            self._radius.clear()  # any change to the index (or the means) moves neighbourhoods
+            self._radius_version = version
+        missing = [i for i in ids if (i, k, centred) not in self._radius]
         for start in range(0, len(missing), 256):
             block = missing[start : start + 256]
             rows = np.array([self.index.row(i) for i in block])
@@ -330,8 +355,9 @@ class Matcher:
         id_at = self.index.id_at
         centred = ranker.centre_languages and bool(self.language_means())
         if centred:
+            means = self.language_means()
             query_vector = pool(
-                entry.passages, centre(entry.passages, entry.passage_vectors, self.language_means())
+                entry.passages, centre(entry.passages, entry.passage_vectors, means)
             )
             cosines = self._centred_matrix() @ query_vector
         else:

@@ -205,3 +205,23 @@ def test_language_centring_removes_the_pull_of_the_same_language():
         matcher.match(query, k=1, ranker=centred)[0].id
         == matcher.match(query, k=1, ranker=plain)[0].id
     )
+
+
+def test_language_means_are_kept_until_a_language_changes_by_a_tenth():
+    rng = np.random.default_rng(5)
+    table = {f"ur-{i}": rng.standard_normal(8) for i in range(12)}
+    table |= {f"zh-{i}": rng.standard_normal(8) for i in range(10)}
+    matcher = Matcher(TableEmbedder(table), min_language_passages=3)
+    matcher.upsert(Profile(t, (Text(t, t[:2]),)) for t in table if t not in ("ur-10", "ur-11"))
+    first = matcher.language_means()
+    matcher.upsert([Profile("ur-10", (Text("ur-10", "ur"),))])  # 10 → 11 Urdu passages
+    assert matcher.language_means() is first
+    matcher.upsert([Profile("ur-11", (Text("ur-11", "ur"),))])  # 12: more than a tenth
+    second = matcher.language_means()
+    assert second is not first
+    np.testing.assert_allclose(
+        second["ur"],
+        np.mean([TableEmbedder(table).table[f"ur-{i}"] for i in range(12)], axis=0),
+        atol=1e-6,
+    )
+    np.testing.assert_array_equal(second["zh"], first["zh"])
