@@ -6,7 +6,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
-# Python 3.11 (Django 5.2 LTS; some pinned wheels exist only for 3.11): prefer it by name.
+# Corridor targets Python 3.11 (requires-python in pyproject.toml): prefer it by name.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
