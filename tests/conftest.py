@@ -11,10 +11,18 @@ from corridor.accounts.models import AuthorityStaff, OrganisationMembership
 from .factories import AuthorityFactory, OrganisationFactory, UserFactory, ZoneFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The production hasher is slow on purpose; only tests/accounts about passwords need it.
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """The production hasher is slow on purpose; no test here is about its strength.
+
+    Session-wide, before any module-scoped data, so every stored hash uses one hasher.
+    """
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
 
 
 @pytest.fixture
