@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-
 from django import forms
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from corridor.core.i18n import localized
 
+from . import facets
+from .facets import DirectoryCounts, Facet
 from .models import LANGUAGE_CHOICES, Organisation, Sector, Zone
-from .selectors import OrganisationFilters, organisations_filtered
+from .selectors import OrganisationFilters
 
 MAX_QUERY_LENGTH = 200
-
-
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int | None
-    selected: bool
-    depth: int = 0
-    url: str = ""  # this page's address with the option chosen (or, when chosen, removed)
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    options: list[FacetOption] = field(default_factory=list)
-    clear_url: str = ""
-    selected: bool = False
 
 
 class OrganisationFilterForm(forms.Form):
@@ -93,130 +72,19 @@ class OrganisationFilterForm(forms.Form):
         )
 
     # --- Facets ---------------------------------------------------------------------
-    # Each facet counts what the *other* filters leave, so choosing a country shows how
-    # many of those organisations are of each kind. One GROUP BY query per facet.
+    # Counted in corridor/registry/facets.py (three queries, cached); the form knows the
+    # zones and sectors, and the labels.
 
-    def facets(self, filters: OrganisationFilters) -> list[Facet]:
+    def counts(self, filters: OrganisationFilters) -> DirectoryCounts:
+        return facets.directory_counts(filters, zones=self._zones, sectors=self._sectors)
+
+    def facets(self, filters: OrganisationFilters, counts: DirectoryCounts) -> list[Facet]:
         return [
-            self._country_facet(filters),
-            self._zone_facet(filters),
-            self._kind_facet(filters),
-            self._sector_facet(filters),
+            facets.country_facet(filters, counts, str(self.fields["country"].label)),
+            facets.zone_facet(filters, counts, str(self.fields["zone"].label), self._zones),
+            facets.kind_facet(filters, counts, str(self.fields["kind"].label)),
+            facets.sector_facet(filters, counts, str(self.fields["sector"].label), self._sectors),
         ]
-
-    @staticmethod
-    def _base(filters: OrganisationFilters, **without) -> QuerySet[Organisation]:
-        queryset = organisations_filtered(dataclasses.replace(filters, **without))
-        return queryset.select_related(None).prefetch_related(None).order_by()
-
-    @staticmethod
-    def _group_counts(queryset: QuerySet, column: str) -> dict:
-        return dict(queryset.values_list(column).annotate(n=Count("pk")).order_by())
-
-    def _country_facet(self, filters: OrganisationFilters) -> Facet:
-        counts = self._group_counts(self._base(filters, country=""), "country")
-        codes = set(counts) | ({filters.country} if filters.country else set())
-        options = sorted(
-            (
-                FacetOption(
-                    value=str(code),
-                    label=str(countries.name(code)) or str(code),
-                    count=counts.get(code, 0),
-                    selected=str(code) == filters.country,
-                )
-                for code in codes
-                if code
-            ),
-            key=lambda o: (-(o.count or 0), o.label),
-        )
-        return Facet("country", str(self.fields["country"].label), options)
-
-    def _kind_facet(self, filters: OrganisationFilters) -> Facet:
-        counts = self._group_counts(self._base(filters, kind=""), "kind")
-        options = [
-            FacetOption(value, str(label), counts.get(value, 0), value == filters.kind)
-            for value, label in Organisation.Kind.choices
-        ]
-        return Facet("kind", str(self.fields["kind"].label), options)
-
-    def _zone_facet(self, filters: OrganisationFilters) -> Facet:
-        direct = self._group_counts(self._base(filters, zone=""), "zone_id")
-        children: dict[int | None, list[Zone]] = {}
-        for zone in self._zones:
-            children.setdefault(zone.parent_id, []).append(zone)
-
-        # An organisation has one zone, so a zone's total is its own plus its parks'.
-        def total(zone: Zone, seen: frozenset = frozenset()) -> int:
-            if zone.pk in seen:
-                return 0
-            seen = seen | {zone.pk}
-            return direct.get(zone.pk, 0) + sum(total(c, seen) for c in children.get(zone.pk, []))
-
-        options: list[FacetOption] = []
-
-        def walk(zone: Zone, depth: int, seen: frozenset = frozenset()) -> None:
-            if zone.pk in seen:
-                return
-            count = total(zone)
-            if count or zone.slug == filters.zone:
-                options.append(
-                    FacetOption(zone.slug, zone.name, count, zone.slug == filters.zone, depth)
-                )
-            for child in children.get(zone.pk, []):
-                walk(child, depth + 1, seen | {zone.pk})
-
-        for root in children.get(None, []):
-            walk(root, 0)
-        return Facet("zone", str(self.fields["zone"].label), options)
-
-    def _sector_facet(self, filters: OrganisationFilters) -> Facet:
-        by_pk = {s.pk: s for s in self._sectors}
-
-        def root_of(sector: Sector) -> Sector:
-            node, seen = sector, set()
-            while node.parent_id in by_pk and node.pk not in seen:
-                seen.add(node.pk)
-                node = by_pk[node.parent_id]
-            return node
-
-        # Grouped from the organisation side: the text filter names the organisation
-        # table in raw SQL, so the filtered queryset cannot be nested as a subquery.
-        base = self._base(filters, sector="")
-        # Top-level totals count each organisation once however many of its sub-sectors match.
-        roots = {s.pk: root_of(s).pk for s in self._sectors}
-        root_counts: dict = {}
-        if roots:
-            root_counts = dict(
-                base.annotate(
-                    root=Case(
-                        *(When(sectors__id=pk, then=Value(root)) for pk, root in roots.items()),
-                        output_field=IntegerField(),
-                    )
-                )
-                .values_list("root")
-                .annotate(n=Count("pk", distinct=True))
-                .order_by()
-            )
-        direct_counts = dict(base.values_list("sectors__id").annotate(n=Count("pk")).order_by())
-        children: dict[int | None, list[Sector]] = {}
-        for sector in sorted(self._sectors, key=lambda s: (s.position, s.code)):
-            children.setdefault(sector.parent_id if sector.parent_id in by_pk else None, []).append(
-                sector
-            )
-        options: list[FacetOption] = []
-        for top in children.get(None, []):
-            options.append(
-                FacetOption(
-                    top.code, top.name, root_counts.get(top.pk, 0), top.code == filters.sector
-                )
-            )
-            for child in children.get(top.pk, []):
-                count = direct_counts.get(child.pk, 0)
-                if count or child.code == filters.sector:
-                    options.append(
-                        FacetOption(child.code, child.name, count, child.code == filters.sector, 1)
-                    )
-        return Facet("sector", str(self.fields["sector"].label), options)
 
 
 class OrganisationForm(forms.ModelForm):

@@ -257,6 +257,20 @@ class Organisation(TimeStampedModel):
             models.Index(fields=["name"]),
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["country", "name"]),
+            # The public directory lists active organisations only: its page order, and
+            # its facet counts read from this index alone (see registry/facets.py).
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(is_active=True),
+                name="organisation_active_name",
+            ),
+            models.Index(
+                fields=["country", "kind", "zone", "id"],
+                condition=Q(is_active=True),
+                name="organisation_active_facets",
+            ),
+            # The directory's count cache notices any write by the latest change.
+            models.Index(fields=["updated_at"], name="organisation_updated_at"),
         ]
         constraints = [
             models.UniqueConstraint(

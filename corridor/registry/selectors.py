@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -21,9 +22,10 @@ class OrganisationFilters:
     sector: str = ""  # a sector's code: the sector and its sub-sectors
 
 
-def sector_and_descendant_ids(code: str) -> list[int]:
-    rows = list(Sector.objects.values_list("pk", "code", "parent_id"))
-    root = next((pk for pk, c, _ in rows if c == code), None)
+def subtree_ids(rows: Iterable[tuple[int, str, int | None]], key: str) -> list[int]:
+    """Ids of the node whose key is ``key`` and of everything under it, from (pk, key, parent_id)."""
+    rows = list(rows)
+    root = next((pk for pk, k, _ in rows if k == key), None)
     if root is None:
         return []
     ids, frontier = {root}, {root}
@@ -31,38 +33,56 @@ def sector_and_descendant_ids(code: str) -> list[int]:
         frontier = {pk for pk, _, parent in rows if parent in frontier} - ids
         ids |= frontier
     return sorted(ids)
+
+
+def sector_and_descendant_ids(code: str) -> list[int]:
+    return subtree_ids(Sector.objects.values_list("pk", "code", "parent_id"), code)
 
 
 def zone_and_descendant_ids(slug: str) -> list[int]:
-    rows = list(Zone.objects.values_list("pk", "slug", "parent_id"))
-    root = next((pk for pk, s, _ in rows if s == slug), None)
-    if root is None:
-        return []
-    ids, frontier = {root}, {root}
-    while frontier:
-        frontier = {pk for pk, _, parent in rows if parent in frontier} - ids
-        ids |= frontier
-    return sorted(ids)
+    return subtree_ids(Zone.objects.values_list("pk", "slug", "parent_id"), slug)
+
+
+def organisations_matching(
+    *,
+    q: str = "",
+    country: str = "",
+    kind: str = "",
+    zone_ids: Iterable[int] | None = None,
+    sector_ids: Iterable[int] | None = None,
+) -> QuerySet[Organisation]:
+    """Active organisations matching filters whose zone and sector are already resolved to ids.
+
+    ``None`` means any zone (sector); an empty list means none. No order, no related rows:
+    the directory counts over it, ``organisations_filtered`` lists it.
+    """
+    queryset = Organisation.objects.filter(is_active=True)
+    if country:
+        queryset = queryset.filter(country=country.upper())
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if zone_ids is not None:
+        queryset = queryset.filter(zone_id__in=list(zone_ids))
+    if sector_ids is not None:
+        queryset = queryset.filter(
+            pk__in=Organisation.sectors.through.objects.filter(
+                sector_id__in=list(sector_ids)
+            ).values("organisation_id")
+        )
+    if q:
+        queryset = filter_by_text(queryset, q)
+    return queryset
 
 
 def organisations_filtered(filters: OrganisationFilters) -> QuerySet[Organisation]:
     """Active organisations matching the filters, ordered by name, ready for a list page."""
-    queryset = Organisation.objects.filter(is_active=True)
-    if filters.country:
-        queryset = queryset.filter(country=filters.country.upper())
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.zone:
-        queryset = queryset.filter(zone_id__in=zone_and_descendant_ids(filters.zone))
-    if filters.sector:
-        ids = sector_and_descendant_ids(filters.sector)
-        queryset = queryset.filter(
-            pk__in=Organisation.sectors.through.objects.filter(sector_id__in=ids).values(
-                "organisation_id"
-            )
-        )
-    if filters.q:
-        queryset = filter_by_text(queryset, filters.q)
+    queryset = organisations_matching(
+        q=filters.q,
+        country=filters.country,
+        kind=filters.kind,
+        zone_ids=zone_and_descendant_ids(filters.zone) if filters.zone else None,
+        sector_ids=sector_and_descendant_ids(filters.sector) if filters.sector else None,
+    )
     return (
         queryset.select_related("zone")
         .prefetch_related(
@@ -71,6 +91,7 @@ def organisations_filtered(filters: OrganisationFilters) -> QuerySet[Organisatio
                 queryset=Sector.objects.only("code", "name_en", "name_zh_hans", "name_ur"),
             )
         )
+        # (name, id) is the order of a partial index on active organisations (migration 0006).
         .order_by("name", "pk")
     )
 

@@ -18,14 +18,17 @@ from django_countries import countries
 from corridor.core.permissions import can_edit_organisation
 
 from . import services
-from .forms import Facet, OrganisationFilterForm, OrganisationForm
+from .facets import Facet
+from .forms import OrganisationFilterForm, OrganisationForm
 from .models import Organisation, Zone
 from .selectors import OrganisationFilters, organisations_filtered, sector_tree, zone_roots
 
 
-def _page(request: HttpRequest, queryset) -> Page:
+def _page(request: HttpRequest, queryset, count: int | None = None) -> Page:
     # get_page turns page=abc into the first page and page=999999 into the last.
     paginator = Paginator(queryset, settings.CORRIDOR_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # already counted with the facets: no COUNT(*) again
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -107,12 +110,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         # A hand-edited address: say what is wrong rather than guess what was meant.
         filters = None
-        page_obj = _page(request, Organisation.objects.none())
-        facets = form.facets(OrganisationFilters())
+        page_obj = _page(request, Organisation.objects.none(), count=0)
+        facets = form.facets(OrganisationFilters(), form.counts(OrganisationFilters()))
     else:
         filters = form.filters() if form.is_bound else OrganisationFilters()
-        page_obj = _page(request, organisations_filtered(filters))
-        facets = form.facets(filters)
+        counts = form.counts(filters)
+        page_obj = _page(request, organisations_filtered(filters), count=counts.total)
+        facets = form.facets(filters, counts)
     return render(
         request,
         "registry/organisation_list.html",
