@@ -13,8 +13,8 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/corridor
 PYTEST_ARGS ?= -q
-# Debian packages the browser tests need: Chromium itself and a CJK font.
-DEBIAN_TEST_PACKAGES := chromium fonts-wqy-microhei
+# Debian packages the browser tests need: Chromium, a CJK font, and Noto (DejaVu lacks Urdu letters such as ہ).
+DEBIAN_TEST_PACKAGES := chromium fonts-wqy-microhei fonts-noto-core
 
 # pip prints harmless "WARNING: Location '…' is ignored" lines for find-links
 # folders that do not exist on this machine; keep them out of the logs.
