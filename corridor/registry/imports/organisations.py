@@ -12,10 +12,9 @@ seconds, not the minutes that a ``full_clean`` and ``save`` per row would.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from corridor.core.text import detect_language
 
 from ..models import Organisation, Sector, Zone
 from ..search import OrganisationIndexer
+from .base import TableImporter
 from .bulk import BATCH, fts_deferred, insert_organisations, insert_sector_links
 from .rows import (
     BatchObject,
@@ -35,7 +35,6 @@ from .rows import (
     Table,
     bool_value,
     check_columns,
-    field_cleaner,
     list_value,
     progress,
     text_value,
@@ -52,7 +51,6 @@ NAME_COLUMNS = ("name", "name_en", "name_zh_hans", "name_ur")
 # Columns that are plain model fields, checked by the field objects.
 FIELD_COLUMNS = [c for c in COLUMNS if c not in ("zone", "sectors", "is_active")]
 ROR_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
-PROGRESS_FROM = 1000
 
 
 @dataclass
@@ -74,35 +72,14 @@ def _ror_id(raw) -> object:
     return raw
 
 
-class OrganisationImporter:
-    """One import run. ``run()`` validates all rows, then writes unless told not to."""
+class OrganisationImporter(TableImporter):
+    """An import of organisations (see ``TableImporter``)."""
 
-    def __init__(
-        self,
-        table: Table,
-        *,
-        by=None,
-        skip_invalid=False,
-        dry_run=False,
-        show_progress=False,
-        source="",
-    ):
-        self.table = table
-        self.by = by
-        self.skip_invalid = skip_invalid
-        self.dry_run = dry_run
-        self.show_progress = show_progress and len(table.rows) >= PROGRESS_FROM
-        self.source = source
-        self.result = ImportResult(what="organisations", rows=len(table.rows), dry_run=dry_run)
-        self.columns = [c for c in table.columns if c in COLUMNS]
-        # A CSV row has every column; a JSON object may leave keys out (kept as they are),
-        # so for JSON what a new row needs is checked row by row.
-        self.required_columns = REQUIRED if table.format == "csv" else []
-        self.cleaners = {
-            c: field_cleaner(Organisation._meta.get_field(c))
-            for c in self.columns
-            if c in FIELD_COLUMNS
-        }
+    model = Organisation
+    what = "organisations"
+    columns_allowed = COLUMNS
+    columns_required = REQUIRED
+    field_columns = FIELD_COLUMNS
 
     # --- Validation -------------------------------------------------------------
 
@@ -426,39 +403,6 @@ class OrganisationImporter:
             ),
             {"source": self.source, **self.result.counts()},
         )
-
-    def run(self) -> ImportResult:
-        timer = time.perf_counter
-        started = timer()
-        rows = self.validate()
-        result = self.result
-        seconds = result.notes.setdefault("seconds", {})
-        seconds["check"] = timer() - started
-        if result.problems and (result.file_problems or not self.skip_invalid):
-            return result
-        started = timer()
-        creates, updates = self.plan(rows)
-        seconds["prepare"] = timer() - started
-        if self.dry_run:
-            return result
-        started = timer()
-        try:
-            self.write(creates, updates)
-        except IntegrityError as error:
-            # Identifiers swapped between rows in one file can still collide in the database.
-            result.problems.append(
-                Problem(
-                    0,
-                    "",
-                    _("The database refused the import, nothing was written: %(error)s")
-                    % {"error": error},
-                )
-            )
-            result.created = result.updated = 0
-            return result
-        seconds["write"] = timer() - started
-        result.written = True
-        return result
 
 
 def import_organisations(table: Table, **options) -> ImportResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from corridor.core.text import detect_language
 
 from .. import tasks
 from ..models import Authority, Sector, Zone
+from .base import TableImporter
 from .rows import (
     BatchObject,
     ImportResult,
@@ -26,7 +27,6 @@ from .rows import (
     Problem,
     Table,
     check_columns,
-    field_cleaner,
     list_value,
     progress,
     text_value,
@@ -52,31 +52,14 @@ class _Row:
     problems: list[Problem] = field(default_factory=list)
 
 
-class ZoneImporter:
-    def __init__(
-        self,
-        table: Table,
-        *,
-        by=None,
-        skip_invalid=False,
-        dry_run=False,
-        show_progress=False,
-        source="",
-    ):
-        self.table = table
-        self.by = by
-        self.skip_invalid = skip_invalid
-        self.dry_run = dry_run
-        self.show_progress = show_progress and len(table.rows) >= 1000
-        self.source = source
-        self.result = ImportResult(what="zones", rows=len(table.rows), dry_run=dry_run)
-        self.columns = [c for c in table.columns if c in COLUMNS]
-        # A CSV row has every column; a JSON object may leave keys out (kept as they are),
-        # so for JSON what a new row needs is checked row by row.
-        self.required_columns = REQUIRED if table.format == "csv" else []
-        self.cleaners = {
-            c: field_cleaner(Zone._meta.get_field(c)) for c in self.columns if c in FIELD_COLUMNS
-        }
+class ZoneImporter(TableImporter):
+    """An import of zones (see ``TableImporter``)."""
+
+    model = Zone
+    what = "zones"
+    columns_allowed = COLUMNS
+    columns_required = REQUIRED
+    field_columns = FIELD_COLUMNS
 
     def _clean_row(self, number: int, raw: dict) -> _Row:
         values: dict = {}
@@ -320,30 +303,6 @@ class ZoneImporter:
             transaction.on_commit(
                 lambda zone_id=zone_id: tasks.reindex_organisations.delay(zone_id=zone_id)
             )
-
-    def run(self) -> ImportResult:
-        rows = self.validate()
-        result = self.result
-        if result.problems and (result.file_problems or not self.skip_invalid):
-            return result
-        creates, updates = self.plan(rows)
-        if self.dry_run:
-            return result
-        try:
-            self.write(creates, updates)
-        except IntegrityError as error:
-            result.problems.append(
-                Problem(
-                    0,
-                    "",
-                    _("The database refused the import, nothing was written: %(error)s")
-                    % {"error": error},
-                )
-            )
-            result.created = result.updated = 0
-            return result
-        result.written = True
-        return result
 
 
 def import_zones(table: Table, **options) -> ImportResult:
