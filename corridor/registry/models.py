@@ -257,17 +257,23 @@ class Organisation(TimeStampedModel):
             models.Index(fields=["name"]),
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["country", "name"]),
-            # The public directory lists active organisations only: its page order, and
-            # its facet counts read from this index alone (see registry/facets.py).
+            # The public directory lists active organisations only: its page order, its
+            # zone pages and its facet counts read these indexes alone (registry/facets.py).
+            # is_active is repeated as a column so SQLite sees each index as covering.
             models.Index(
-                fields=["name", "id"],
+                fields=["name", "id", "is_active"],
                 condition=Q(is_active=True),
                 name="organisation_active_name",
             ),
             models.Index(
-                fields=["country", "kind", "zone", "id"],
+                fields=["country", "kind", "zone", "id", "is_active"],
                 condition=Q(is_active=True),
                 name="organisation_active_facets",
+            ),
+            models.Index(
+                fields=["zone", "name", "id", "is_active"],
+                condition=Q(is_active=True),
+                name="organisation_active_zone",
             ),
             # The directory's count cache notices any write by the latest change.
             models.Index(fields=["updated_at"], name="organisation_updated_at"),

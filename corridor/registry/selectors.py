@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Organisation, Sector, Zone
 from .search import filter_by_text
@@ -74,15 +75,7 @@ def organisations_matching(
     return queryset
 
 
-def organisations_filtered(filters: OrganisationFilters) -> QuerySet[Organisation]:
-    """Active organisations matching the filters, ordered by name, ready for a list page."""
-    queryset = organisations_matching(
-        q=filters.q,
-        country=filters.country,
-        kind=filters.kind,
-        zone_ids=zone_and_descendant_ids(filters.zone) if filters.zone else None,
-        sector_ids=sector_and_descendant_ids(filters.sector) if filters.sector else None,
-    )
+def _listed(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
     return (
         queryset.select_related("zone")
         .prefetch_related(
@@ -96,21 +89,59 @@ def organisations_filtered(filters: OrganisationFilters) -> QuerySet[Organisatio
     )
 
 
+def organisations_filtered(filters: OrganisationFilters) -> QuerySet[Organisation]:
+    """Active organisations matching the filters, ordered by name, ready for a list page."""
+    return _listed(
+        organisations_matching(
+            q=filters.q,
+            country=filters.country,
+            kind=filters.kind,
+            zone_ids=zone_and_descendant_ids(filters.zone) if filters.zone else None,
+            sector_ids=sector_and_descendant_ids(filters.sector) if filters.sector else None,
+        )
+    )
+
+
+def organisations_listed(ids) -> QuerySet[Organisation]:
+    """The organisations with these ids (a list or a subquery), ready for a list page, by name."""
+    return _listed(Organisation.objects.filter(pk__in=ids))
+
+
+def _active_organisation_count() -> Coalesce:
+    # A zone's own active organisations, counted in the partial (zone, name, id) index
+    # (migration 0006): inactive ones are hidden from the public, and from its counts.
+    return Coalesce(
+        Subquery(
+            Organisation.objects.filter(zone=OuterRef("pk"), is_active=True)
+            .order_by()
+            .values("zone")
+            .annotate(n=Count("*"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def zone_roots() -> QuerySet[Zone]:
     """Top-level zones with their member parks and organisation counts, for the zone tree."""
     return (
         Zone.objects.filter(parent__isnull=True)
-        .annotate(organisation_count=Count("organisations", distinct=True))
-        .prefetch_related(
-            Prefetch(
-                "children",
-                queryset=Zone.objects.annotate(
-                    organisation_count=Count("organisations", distinct=True)
-                ).order_by("name_en"),
-            )
-        )
+        .annotate(organisation_count=_active_organisation_count())
+        .prefetch_related(Prefetch("children", queryset=zone_parks_queryset()))
         .order_by("country", "name_en")
     )
+
+
+def zone_parks_queryset() -> QuerySet[Zone]:
+    """Zones with their own active organisations counted, by English name."""
+    return Zone.objects.annotate(organisation_count=_active_organisation_count()).order_by(
+        "name_en"
+    )
+
+
+def zone_parks(zone: Zone) -> QuerySet[Zone]:
+    """A zone's member parks with their organisation counts."""
+    return zone_parks_queryset().filter(parent=zone)
 
 
 def sector_tree() -> list[Sector]:

@@ -21,12 +21,40 @@ from . import services
 from .facets import Facet
 from .forms import OrganisationFilterForm, OrganisationForm
 from .models import Organisation, Zone
-from .selectors import OrganisationFilters, organisations_filtered, sector_tree, zone_roots
+from .selectors import (
+    OrganisationFilters,
+    organisations_filtered,
+    organisations_listed,
+    sector_tree,
+    zone_parks,
+    zone_roots,
+)
+
+
+class _IdsFirstPaginator(Paginator):
+    """Finds a page's ids first, then reads only those rows, with ``rows(ids)``.
+
+    The ids come from an index of (name, id), so a deep page (OFFSET 97,000) skips index
+    entries instead of reading every skipped organisation from the table.
+    """
+
+    def __init__(self, object_list, per_page, *, rows):
+        super().__init__(object_list, per_page)
+        self._rows = rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.prefetch_related(None).select_related(None).values("pk")
+        return self._get_page(self._rows(ids[bottom:top]), number, self)
 
 
 def _page(request: HttpRequest, queryset, count: int | None = None) -> Page:
     # get_page turns page=abc into the first page and page=999999 into the last.
-    paginator = Paginator(queryset, settings.CORRIDOR_PAGE_SIZE)
+    paginator = _IdsFirstPaginator(queryset, settings.CORRIDOR_PAGE_SIZE, rows=organisations_listed)
     if count is not None:
         paginator.count = count  # already counted with the facets: no COUNT(*) again
     return paginator.get_page(request.GET.get("page"))
@@ -91,7 +119,7 @@ def zone_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    parks = zone.children.annotate(organisation_count=Count("organisations")).order_by("name_en")
+    parks = zone_parks(zone)
     organisations = organisations_filtered(OrganisationFilters(zone=zone.slug))
     return render(
         request,
