@@ -157,31 +157,41 @@ def _sector_counts(
     One pass over the links: each organisation's set of sectors as a string, then how many
     organisations have each set (some thousands of sets at 100,000 organisations).
     """
-    per_organisation = (
-        Organisation.sectors.through.objects.filter(
-            # The sector facet ignores the sector filter and keeps every other one.
+    links = Organisation.sectors.through.objects.all()
+    if q or country or kind or zone_ids is not None:
+        # The sector facet ignores the sector filter and keeps every other one.
+        links = links.filter(
             organisation_id__in=organisations_matching(
                 q=q, country=country, kind=kind, zone_ids=zone_ids
             ).values("pk")
         )
-        .values("organisation_id")
-        .annotate(ids=_Ids("sector_id"))
-        .values("ids")
-        .order_by()
+    else:
+        # No filter but "active": leave out the few inactive organisations rather than
+        # look up the many active ones.
+        links = links.exclude(
+            organisation_id__in=Organisation.objects.filter(is_active=False).values("pk")
+        )
+    per_organisation = (
+        links.values("organisation_id").annotate(ids=_Ids("sector_id")).values("ids").order_by()
     )
     sql, params = per_organisation.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT ids, COUNT(*) FROM ({sql}) per_organisation GROUP BY ids", params)  # noqa: S608
         sets = cursor.fetchall()
-    sectors: dict[int, int] = {}
+    # Counted by the ids as text, converted once at the end (thousands of sets).
+    root_of = {str(pk): root for pk, root in roots.items()}
+    sectors: dict[str, int] = {}
     top: dict[int, int] = {}
     for ids, n in sets:
-        members = {int(pk) for pk in ids.split(",")}
+        members = ids.split(",")
+        if len(members) > 1:
+            members = set(members)
         for pk in members:
             sectors[pk] = sectors.get(pk, 0) + n
-        for root in {roots.get(pk, pk) for pk in members}:
+        for root in {root_of.get(pk) for pk in members}:
             top[root] = top.get(root, 0) + n
-    return sectors, top
+    top.pop(None, None)  # a sector created since the sectors were read
+    return {int(pk): n for pk, n in sectors.items()}, top
 
 
 def _cached(key: tuple, compute):

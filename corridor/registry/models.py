@@ -275,6 +275,11 @@ class Organisation(TimeStampedModel):
                 condition=Q(is_active=True),
                 name="organisation_active_zone",
             ),
+            models.Index(
+                fields=["id", "is_active"],
+                condition=Q(is_active=False),
+                name="organisation_inactive",
+            ),
             # The directory's count cache notices any write by the latest change.
             models.Index(fields=["updated_at"], name="organisation_updated_at"),
         ]

@@ -3,7 +3,7 @@
 Partial indexes on active organisations give the directory's page order, a zone's
 organisations and the facet counts without reading the table (``is_active`` is repeated
 as a column: SQLite counts a partial index as covering only when it holds every column
-the query names); the sector links get (sector, organisation) so the
+the query names), and the few inactive ones are listed apart; the sector links get (sector, organisation) so the
 sector facet reads the index alone. The links table is Django's automatic many-to-many
 table, which declares no indexes of its own, hence plain SQL (the same on both databases).
 """
@@ -39,6 +39,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("is_active", True)),
                 fields=["zone", "name", "id", "is_active"],
                 name="organisation_active_zone",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="organisation",
+            index=models.Index(
+                condition=models.Q(("is_active", False)),
+                fields=["id", "is_active"],
+                name="organisation_inactive",
             ),
         ),
         migrations.AddIndex(
