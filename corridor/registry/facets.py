@@ -1,22 +1,24 @@
 """The directory's facets (country, zone, kind, sector) and its number of results.
 
 Each facet counts what the *other* filters leave, so choosing a country shows how many
-of those organisations are of each kind. Whatever the filters, three queries count:
+of those organisations are of each kind. Whatever the filters, two queries count:
 
 1. ``(country, kind, zone) -> n`` over the active organisations that the text and
    sector filters leave, read from a partial index (migration 0006). Country, kind and
    zone are then filtered in Python, so this one query gives three facets and the
    number of results for the paginator.
-2. ``sector -> n`` over the sector links of the organisations the other filters leave;
-3. ``top-level sector -> n``, an organisation counted once however many of that
-   sector's sub-sectors it has.
+2. for the sector facet (which keeps every filter but the sector), each organisation's
+   set of sectors, grouped: how many organisations have each set. Python adds them up
+   per sector, and per top-level sector counting an organisation once however many of
+   its sub-sectors it has.
 
-(2) and (3) read every sector link of the organisations they count: at 100,000
-organisations about 100 ms each on SQLite. So the three results are cached (the
-default cache) for CACHE_SECONDS, keyed on the filters and on a fingerprint of the
-tables read, taken by one cheap query per page: the number of organisations and their
-latest ``updated_at``, the number of sector links and the latest link. A save, an
-import, a deletion or a change of sectors changes the fingerprint, so counts are new
+(2) reads every sector link of the organisations it counts, about 100 ms on SQLite at
+100,000 organisations, and a broad text search costs (1) as much. So both are cached
+(the default cache) for CACHE_SECONDS, keyed on the filters they depend on (the
+directory's pages and its sector choices share one sector entry) and on a fingerprint
+of the tables read, taken by one cheap query per page: the number of organisations and
+their latest ``updated_at``, the number of sector links and the latest link. A save,
+an import, a deletion or a change of sectors changes the fingerprint, so counts are new
 at once and in every process; only a write that bypasses ``updated_at`` (a bare
 ``QuerySet.update``, the search reindex task) shows up later, after CACHE_SECONDS.
 """
