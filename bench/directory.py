@@ -201,7 +201,7 @@ def measure(repeat: int) -> None:
     header = f"{'page':<42} {'p50':>7} {'p95':>7} {'cold p50':>9} {'cold p95':>9} {'queries':^8} {'p50/base':>9}"
     print(header)
     print("-" * len(header))
-    worst = 0.0
+    worst = worst_warm = 0.0
     for label, path, faceted in cases():
 
         def get(path=path):
@@ -229,15 +229,18 @@ def measure(repeat: int) -> None:
         cold_p50, cold_p95 = statistics.median(cold), _percentile(cold, 0.95)
         if path.startswith(("/en/organisations", "/zh-hans/organisations", "/ur/organisations")):
             worst = max(worst, cold_p95)
+            worst_warm = max(worst_warm, p95)
         print(
             f"{label:<42} {p50:>7.1f} {p95:>7.1f} {cold_p50:>9.1f} {cold_p95:>9.1f} "
             f"{cold_queries:>4}/{warm_queries:<3} {p50 / base_p50:>8.0f}x"
         )
-    verdict = "met" if worst <= TARGET_MS else "NOT met"
-    print(
-        f"\nworst directory p95 (cold cache): {worst:.1f} ms; "
-        f"target p95 <= {TARGET_MS} ms: {verdict}"
-    )
+    print()
+    for label, value in (("counts cached", worst_warm), ("cold cache", worst)):
+        verdict = "met" if value <= TARGET_MS else "NOT met"
+        print(
+            f"worst directory p95 ({label}): {value:.1f} ms; "
+            f"target p95 <= {TARGET_MS} ms: {verdict}"
+        )
 
 
 def main() -> None:
