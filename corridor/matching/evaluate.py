@@ -131,6 +131,13 @@ def _side(value, where: str) -> Text:
     return Text(value["text"], str(value.get("lang") or ""))
 
 
+def _check_language(lang: str, languages: Collection[str] | None, where: str) -> None:
+    if languages is not None and lang not in languages:
+        raise ValueError(
+            f"{where}: unknown language {lang!r} (expected one of {', '.join(sorted(languages))})"
+        )
+
+
 def _grouped(
     rows: list[tuple[str, str, Sequence[Hashable], Collection[Hashable]]], ranker: str
 ) -> list[ReportRow]:
@@ -150,10 +157,11 @@ def _grouped(
     ]
 
 
-def load_pairs(lines: Iterable[str]) -> list[dict]:
+def load_pairs(lines: Iterable[str], *, languages: Collection[str] | None = None) -> list[dict]:
     """Pairs from JSON Lines (``{"a": {"text", "lang"}, "b": {"text", "lang"}}`` a line).
 
-    Blank lines are skipped; a bad line is reported by its number.
+    Blank lines are skipped; a bad line is reported by its number, and so is a
+    language outside ``languages`` when that is given.
     """
     pairs = []
     for number, line in enumerate(lines, start=1):
@@ -165,10 +173,108 @@ def load_pairs(lines: Iterable[str]) -> list[dict]:
             raise ValueError(f"line {number}: not JSON ({exc.msg})") from exc
         if not isinstance(pair, dict) or "a" not in pair or "b" not in pair:
             raise ValueError(f"line {number}: expected an object with 'a' and 'b'")
-        _side(pair["a"], f"line {number}, a")
-        _side(pair["b"], f"line {number}, b")
+        for name in ("a", "b"):
+            side = _side(pair[name], f"line {number}, {name}")
+            _check_language(side.lang, languages, f"line {number}, {name}")
         pairs.append(pair)
     return pairs
+
+
+def _trl(value, where: str) -> tuple[int | None, tuple[int, int] | None]:
+    """An offer's level (an int) or a request's wanted range (``{"min", "max"}``)."""
+    if value is None:
+        return None, None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, None
+    if (
+        isinstance(value, Mapping)
+        and set(value) == {"min", "max"}
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value.values())
+    ):
+        return None, (value["min"], value["max"])
+    raise ValueError(f"{where}: 'trl' must be an integer or {{'min': …, 'max': …}}")
+
+
+def _strings(row: Mapping, name: str, where: str) -> list[str]:
+    value = row.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: '{name}' must be a list of strings")
+    return value
+
+
+def profile_from_row(
+    row: Mapping, where: str = "profile", *, languages: Collection[str] | None = None
+) -> tuple[Profile, set[Hashable]]:
+    """A labelled profile (one line of ``eval_profiles.jsonl``) as the engine sees it,
+    and the ids of its good partners.
+
+    Title, summary and description are one text in the profile's language.
+    """
+    if not isinstance(row, Mapping):
+        raise ValueError(f"{where}: expected a JSON object")
+    missing = [name for name in ("id", "title", "language") if not row.get(name)]
+    if missing:
+        raise ValueError(f"{where}: missing {', '.join(missing)}")
+    if not isinstance(row["id"], (str, int)) or isinstance(row["id"], bool):
+        raise ValueError(f"{where}: 'id' must be a string or an integer")
+    _check_language(row["language"], languages, where)
+    texts = [row.get(name) or "" for name in ("title", "summary", "description")]
+    if not all(isinstance(t, str) for t in texts):
+        raise ValueError(f"{where}: title, summary and description must be strings")
+    trl, trl_wanted = _trl(row.get("trl"), where)
+    try:
+        profile = Profile(
+            id=row["id"],
+            texts=(Text("\n".join(t for t in texts if t), str(row["language"])),),
+            organisation=row.get("organisation"),
+            kind=row.get("kind"),
+            modes=frozenset(_strings(row, "modes", where)),
+            trl=trl,
+            trl_wanted=trl_wanted,
+            sectors=frozenset(_strings(row, "sectors", where)),
+            country=row.get("country"),
+            target_countries=frozenset(_strings(row, "target_countries", where)),
+            keywords=tuple(_strings(row, "keywords", where)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    return profile, set(_strings(row, "relevant", where))
+
+
+def load_profiles(
+    lines: Iterable[str], *, languages: Collection[str] | None = None
+) -> tuple[list[Profile], dict[Hashable, set[Hashable]]]:
+    """Labelled profiles from JSON Lines: the engine's profiles and each one's good partners.
+
+    Blank lines are skipped; a bad line is reported by its number, and so is an id
+    that repeats, a good partner that is not among the profiles, or a language
+    outside ``languages`` when that is given.
+    """
+    profiles: list[Profile] = []
+    relevant: dict[Hashable, set[Hashable]] = {}
+    lines_of: dict[Hashable, int] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from exc
+        profile, good = profile_from_row(row, f"line {number}", languages=languages)
+        if profile.id in lines_of:
+            raise ValueError(
+                f"line {number}: id {profile.id!r} already used on line {lines_of[profile.id]}"
+            )
+        lines_of[profile.id] = number
+        profiles.append(profile)
+        relevant[profile.id] = good
+    for id_, good in relevant.items():
+        unknown = sorted(str(r) for r in good if r not in lines_of)
+        if unknown:
+            raise ValueError(
+                f"line {lines_of[id_]}: relevant ids not among the profiles: {', '.join(unknown)}"
+            )
+    return profiles, relevant
 
 
 def evaluate_pairs(

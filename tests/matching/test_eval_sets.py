@@ -12,8 +12,7 @@ from importlib.resources import files
 
 import pytest
 
-from corridor.matching.engine import Profile, Text
-from corridor.matching.evaluate import load_pairs
+from corridor.matching.evaluate import load_pairs, load_profiles, profile_from_row
 from corridor.matching.score import KINDS, complementarity, trl_fit
 
 DATA = files("corridor.matching") / "data"
@@ -65,25 +64,6 @@ def _jsonl(name):
         for line in (DATA / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-
-
-def engine_profile(row):
-    """A labelled profile as the engine sees it: every text field in one version."""
-    trl = row["trl"]
-    text = "\n".join((row["title"], row["summary"], row["description"]))
-    return Profile(
-        id=row["id"],
-        texts=(Text(text, row["language"]),),
-        organisation=row["organisation"],
-        kind=row["kind"],
-        modes=frozenset(row["modes"]),
-        trl=trl if isinstance(trl, int) else None,
-        trl_wanted=(trl["min"], trl["max"]) if isinstance(trl, dict) else None,
-        sectors=frozenset(row["sectors"]),
-        country=row["country"],
-        target_countries=frozenset(row["target_countries"]),
-        keywords=tuple(row["keywords"]),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +183,7 @@ def test_relevant_pairs_follow_the_labelling_rule(labelled_pairs, by_id):
         assert complementarity(pa["kind"], pb["kind"]) == 1.0, (a, b)
         assert pa["organisation"] != pb["organisation"], (a, b)
         assert set(pa["modes"]) & set(pb["modes"]), (a, b)
-        ea, eb = engine_profile(pa), engine_profile(pb)
+        (ea, _), (eb, _) = profile_from_row(pa), profile_from_row(pb)
         if (ea.trl_wanted and eb.trl is not None) or (eb.trl_wanted and ea.trl is not None):
             assert trl_fit(ea.trl, ea.trl_wanted, eb.trl, eb.trl_wanted) == 1.0, (a, b)
         assert {s.split(".")[0] for s in pa["sectors"]} & {
@@ -249,9 +229,23 @@ def test_some_organisations_have_several_profiles(profiles):
 
 
 def test_profiles_load_into_the_engine(profiles):
-    loaded = [engine_profile(p) for p in profiles]
-    assert len({p.id for p in loaded}) == len(profiles)
-    assert all(p.texts[0].lang in LANGUAGES for p in loaded)
+    lines = (DATA / "eval_profiles.jsonl").read_text(encoding="utf-8").splitlines()
+    loaded, relevant = load_profiles(lines, languages=LANGUAGES)
+    assert [p.id for p in loaded] == [row["id"] for row in profiles]
+    assert relevant == {row["id"]: set(row["relevant"]) for row in profiles}
+    first = loaded[0]
+    row = profiles[0]
+    assert first.texts[0].text == "\n".join((row["title"], row["summary"], row["description"]))
+    assert first.texts[0].lang == row["language"]
+    assert first.kind == row["kind"] and first.organisation == row["organisation"]
+    assert first.keywords == tuple(row["keywords"]) and first.sectors == set(row["sectors"])
+    # Requests carry the wanted range, offers their level.
+    for profile, row in zip(loaded, profiles, strict=True):
+        if isinstance(row["trl"], dict):
+            assert profile.trl_wanted == (row["trl"]["min"], row["trl"]["max"])
+            assert profile.trl is None
+        else:
+            assert profile.trl == row["trl"] and profile.trl_wanted is None
 
 
 def test_pairs_file(profiles):
