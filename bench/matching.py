@@ -107,11 +107,31 @@ def throughput(texts: list[Text], rounds: int, batch: int) -> None:
     print(f"    ratio per round: {', '.join(f'{r:.2f}' for r in ratios)}")
 
 
-def synthetic(size: int, queries: int, dimension: int = 384, seed: int = 42):
-    """``size`` vectors and ``queries`` unit probes, the same for every part that asks."""
+LATENT = 24  # intrinsic dimension of the "latent" vectors (text embeddings: a few dozen)
+
+
+def synthetic(size: int, queries: int, dimension: int = 384, seed: int = 42, kind="uniform"):
+    """``size`` vectors and ``queries`` unit probes, the same for every part that asks.
+
+    "uniform": i.i.d. Gaussian, uniform on the sphere; every point is about as far
+    from every other, so nearest neighbours barely stand out — no index but a full
+    scan finds them reliably. "latent": a random linear image of a 24-dimensional
+    Gaussian plus 10 % isotropic noise, the low intrinsic dimension that sentence
+    embeddings have (and that graph indexes such as HNSW rely on).
+    """
     rng = np.random.default_rng(seed + size)
-    vectors = rng.standard_normal((size, dimension), dtype=np.float32)
-    probes = rng.standard_normal((queries, dimension), dtype=np.float32)
+    if kind == "uniform":
+        vectors = rng.standard_normal((size, dimension), dtype=np.float32)
+        probes = rng.standard_normal((queries, dimension), dtype=np.float32)
+    else:
+        basis = rng.standard_normal((LATENT, dimension), dtype=np.float32)
+
+        def draw(n):
+            signal = rng.standard_normal((n, LATENT), dtype=np.float32) @ basis
+            noise = rng.standard_normal((n, dimension), dtype=np.float32)
+            return signal + 0.1 * noise * np.sqrt(LATENT)
+
+        vectors, probes = draw(size), draw(queries)
     probes /= np.linalg.norm(probes, axis=1, keepdims=True)
     return vectors, probes
 
@@ -145,7 +165,12 @@ def latency(sizes: list[int], queries: int, dimension: int = 384) -> None:
 
 
 def pgvector_bench(
-    url: str, sizes: list[int], queries: int, ef_values: list[int], dimension: int = 384
+    url: str,
+    sizes: list[int],
+    queries: int,
+    ef_values: list[int],
+    kinds: list[str],
+    dimension: int = 384,
 ) -> None:
     """HNSW top-10 latency and recall@10 against exact, in a scratch database."""
     import psycopg
@@ -176,12 +201,12 @@ def pgvector_bench(
             # Two cores shared with other work: one helper for the build, not all of them.
             conn.execute("SET max_parallel_maintenance_workers = 1")
             print(f"    pgvector {version}, maintenance_work_mem 2GB, 1 parallel build worker")
-            for size in sizes:
-                vectors, probes = synthetic(size, queries, dimension)
+            for size, kind in [(size, kind) for size in sizes for kind in kinds]:
+                vectors, probes = synthetic(size, queries, dimension, kind=kind)
                 exact = ExactIndex(dimension, capacity=size)
                 exact.upsert(list(range(size)), vectors)
                 truth = [[i for i, _ in exact.search(p, 10)] for p in probes]
-                table = f"bench_vector_{size}"
+                table = f"bench_{kind}_{size}"
                 create_table(conn, table, dimension, index=False)
                 start = time.perf_counter()
                 # Bulk load by binary COPY, then build the index once (far faster than
@@ -198,7 +223,7 @@ def pgvector_bench(
                 built = time.perf_counter() - start
                 conn.execute(f"VACUUM ANALYZE {table}")
                 print(
-                    f"    {size:>7} vectors: loaded in {loaded:.1f} s, HNSW built in {built:.1f} s"
+                    f"    {size:>7} {kind} vectors: loaded in {loaded:.1f} s, HNSW built in {built:.1f} s"
                 )
                 for ef in ef_values:
                     index = PgVectorIndex(conn, table=table, dimension=dimension, ef_search=ef)
@@ -306,6 +331,9 @@ def main() -> None:
     parser.add_argument("--skip-pgvector", action="store_true")
     parser.add_argument("--sizes", default="10000,100000", help="index sizes for (b) and (c)")
     parser.add_argument(
+        "--vectors", default="latent,uniform", help="synthetic vector kinds for pgvector"
+    )
+    parser.add_argument(
         "--ef-search", default="40,100,200", help="hnsw.ef_search values for (b) and (c)"
     )
     args = parser.parse_args()
@@ -317,7 +345,11 @@ def main() -> None:
     latency(sizes, args.queries)
     if not args.skip_pgvector:
         pgvector_bench(
-            args.postgres, sizes, args.queries, [int(n) for n in args.ef_search.split(",")]
+            args.postgres,
+            sizes,
+            args.queries,
+            [int(n) for n in args.ef_search.split(",")],
+            args.vectors.split(","),
         )
     matcher_latency(args.profiles, 50)
 
