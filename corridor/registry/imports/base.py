@@ -7,7 +7,7 @@ import time
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from .rows import ImportResult, Problem, Table, field_cleaner
+from .rows import ImportResult, Invalid, Problem, Table, field_cleaner, list_value
 
 PROGRESS_FROM = 1000  # rows; fewer go by too fast for a progress bar to help
 
@@ -51,6 +51,26 @@ class TableImporter:
             for c in self.columns
             if c in self.field_columns
         }
+
+    def _sector_ids(self, raw: dict, column: str, number: int, problems: list) -> list[int] | None:
+        """The ids of the sector codes in ``raw[column]`` (``None`` when the column is absent).
+
+        In id order, the order the reindex task reads links in, so search documents match.
+        Needs ``self.sectors`` (code → id), loaded by the subclass.
+        """
+        if column not in raw:
+            return None
+        try:
+            codes = list_value(raw.get(column), column=column)
+            unknown = [c for c in codes if c not in self.sectors]
+            if unknown:
+                raise Invalid(
+                    _("Unknown sector code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
+                )
+            return sorted(self.sectors[c] for c in codes)
+        except Invalid as error:
+            problems.append(Problem(number, column, str(error)))
+            return None
 
     def validate(self) -> list:
         raise NotImplementedError

@@ -35,7 +35,6 @@ from .rows import (
     Table,
     bool_value,
     check_columns,
-    list_value,
     progress,
     text_value,
 )
@@ -150,19 +149,7 @@ class OrganisationImporter(TableImporter):
                 values["zone_id"] = self.zones[slug] if slug else None
             except Invalid as error:
                 problems.append(Problem(number, "zone", str(error)))
-        sector_ids = None
-        if "sectors" in raw:
-            try:
-                codes = list_value(raw.get("sectors"), column="sectors")
-                unknown = [c for c in codes if c not in self.sectors]
-                if unknown:
-                    raise Invalid(
-                        _("Unknown sector code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
-                    )
-                # In id order, the order the reindex task reads links in, so documents match.
-                sector_ids = sorted(self.sectors[c] for c in codes)
-            except Invalid as error:
-                problems.append(Problem(number, "sectors", str(error)))
+        sector_ids = self._sector_ids(raw, "sectors", number, problems)
         return _Row(number=number, values=values, sector_ids=sector_ids, problems=problems)
 
     def _match(self, row: _Row, seen: dict) -> None:

@@ -27,7 +27,6 @@ from .rows import (
     Problem,
     Table,
     check_columns,
-    list_value,
     progress,
     text_value,
 )
@@ -85,18 +84,7 @@ class ZoneImporter(TableImporter):
                 values["authority_id"] = self.authorities.get(code) if code else None
             except Invalid as error:
                 problems.append(Problem(number, "authority", str(error)))
-        sector_ids = None
-        if "focus_sectors" in raw:
-            try:
-                codes = list_value(raw.get("focus_sectors"), column="focus_sectors")
-                unknown = [c for c in codes if c not in self.sectors]
-                if unknown:
-                    raise Invalid(
-                        _("Unknown sector code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
-                    )
-                sector_ids = [self.sectors[c] for c in codes]
-            except Invalid as error:
-                problems.append(Problem(number, "focus_sectors", str(error)))
+        sector_ids = self._sector_ids(raw, "focus_sectors", number, problems)
         return _Row(
             number=number, values=values, parent=parent, sector_ids=sector_ids, problems=problems
         )
