@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "corridor.core",
     "corridor.accounts",
     "corridor.registry",
+    "corridor.docking",
     "corridor.matching",
 ]
 
