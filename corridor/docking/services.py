@@ -156,16 +156,20 @@ def _validate(profile: CooperationProfile, errors: dict, sectors) -> list[Sector
     if title and not any(ch.isalnum() for ch in title):
         # Emoji or punctuation only: nothing a reader or the matcher can use.
         errors.setdefault("title", [_("The title must contain words.")])
-    if not profile.language and "title" not in errors:
-        texts = " ".join(str(getattr(profile, f) or "") for f in TEXT_FIELDS)
+    exclude = {"organisation", "created_by"}
+    if not profile.language:
+        texts = " ".join(str(getattr(profile, f) or "") for f in TEXT_FIELDS if f not in errors)
         profile.language = detect_language(texts)
-        if not profile.language and any(ch.isalnum() for ch in texts):
-            errors.setdefault("language", [_("Could not tell the language; choose one.")])
+        if not profile.language:
+            if any(ch.isalnum() for ch in texts):
+                errors.setdefault("language", [_("Could not tell the language; choose one.")])
+            elif set(TEXT_FIELDS) & set(errors):
+                exclude.add("language")  # the text's own error is the one to fix first
     _check_lists(profile, errors)
     _check_trl(profile, errors)
     resolved = _resolve_sectors(sectors, errors) if sectors is not None else None
     try:
-        profile.full_clean(exclude=set(errors) | {"organisation", "created_by"})
+        profile.full_clean(exclude=set(errors) | exclude)
     except ValidationError as e:
         for key, messages in e.message_dict.items():
             errors.setdefault(key, messages)

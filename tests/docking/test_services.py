@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -82,12 +83,12 @@ def test_extension_once_by_twelve_months(published, org_admin):
     profile_extend(profile=published, by=org_admin)
     published.refresh_from_db()
     assert published.extended
-    assert published.expires_at.date() == before.date().replace(year=before.year + 1)
+    assert published.expires_at == before + relativedelta(months=12)
     with pytest.raises(ValidationError) as e:
         profile_extend(profile=published, by=org_admin)
     assert "extended" in _errors(e)
     published.refresh_from_db()
-    assert published.expires_at.year == before.year + 1
+    assert published.expires_at == before + relativedelta(months=12)
 
 
 def test_extension_only_when_published(draft, org_admin):
@@ -164,6 +165,9 @@ def test_translation_set_and_replace(draft, org_member):
     assert "language" in _errors(e)
     with pytest.raises(ValidationError) as e:
         profile_translation_set(profile=draft, by=org_member, language="ur", title="bad\x00")
+    assert "title" in _errors(e)
+    with pytest.raises(ValidationError) as e:
+        profile_translation_set(profile=draft, by=org_member, language="ur", title="ب" * 257)
     assert "title" in _errors(e)
     assert ProfileTranslation.objects.filter(profile=draft).count() == 1
 
@@ -258,6 +262,7 @@ def test_only_the_organisation_extends(published, outsider, staff_pk):
         ({"deadline": "not a date"}, "deadline"),
         ({"trl_min": 3, "trl_max": 5}, "trl_min"),
         ({"organisation_id": 1}, "organisation_id"),
+        ({"status": "published"}, "status"),
     ],
 )
 def test_bad_input_on_create_names_the_field_and_saves_nothing(
@@ -321,6 +326,13 @@ def test_unknown_sector_saves_nothing(organisation, org_member, profile_fields, 
         organisation=organisation, by=org_member, **{**profile_fields, "sectors": ["robotics"]}
     )
     assert list(profile.sectors.all()) == [sector]
+
+
+@pytest.mark.parametrize("title", ["🤖🤖🦾", "Robot\x00arm"])
+def test_bad_title_is_the_only_error_reported(title, organisation, org_member):
+    with pytest.raises(ValidationError) as e:
+        profile_create(organisation=organisation, by=org_member, kind="rnd_partner", title=title)
+    assert _errors(e) == {"title"}
 
 
 def test_bad_update_changes_nothing(draft, org_member, sector):
