@@ -240,7 +240,7 @@ def profile_update(
     fields, errors = _fields(fields)
     locked = _locked(profile)
     if locked.status not in EDITABLE:
-        raise ValidationError(_("Only draft or rejected profiles can be changed."))
+        raise ValidationError({"status": [_("Only draft or rejected profiles can be changed.")]})
     if set(TEXT_FIELDS) & set(fields) and "language" not in fields:
         locked.language = ""  # detect again for the new text
     changed = sorted(k for k, v in fields.items() if getattr(locked, k) != v)
@@ -271,7 +271,7 @@ def profile_translation_set(
     )
     locked = _locked(profile)
     if locked.status not in EDITABLE:
-        raise ValidationError(_("Only draft or rejected profiles can be changed."))
+        raise ValidationError({"status": [_("Only draft or rejected profiles can be changed.")]})
     texts, errors = _text_errors({"title": title, "summary": summary, "description": description})
     if language not in LANGUAGE_CODES:
         errors["language"] = [_("Unknown language.")]

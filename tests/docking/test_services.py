@@ -120,8 +120,13 @@ def test_reject_needs_reason_then_edit_and_resubmit(draft, org_member, staff_pk)
 
 
 def test_published_profile_cannot_be_edited(published, org_admin):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         profile_update(profile=published, by=org_admin, title="Something else entirely")
+    assert "status" in _errors(e)
+    with pytest.raises(ValidationError) as e:
+        profile_translation_set(profile=published, by=org_admin, language="ur", title="روبوٹ")
+    assert "status" in _errors(e)
+    assert not published.translations.exists()
     published.refresh_from_db()
     assert published.title == "Low-cost robotic arm for textile mills"
 
@@ -170,6 +175,35 @@ def test_translation_set_and_replace(draft, org_member):
         profile_translation_set(profile=draft, by=org_member, language="ur", title="ب" * 257)
     assert "title" in _errors(e)
     assert ProfileTranslation.objects.filter(profile=draft).count() == 1
+
+
+def test_rewriting_in_a_translated_language_is_refused(draft, org_member):
+    profile_translation_set(profile=draft, by=org_member, language="zh-hans", title="纺织厂机械臂")
+    with pytest.raises(ValidationError) as e:
+        profile_update(
+            profile=draft, by=org_member, title="纺织厂低成本机械臂", summary="", description=""
+        )
+    assert "language" in _errors(e)
+    draft.refresh_from_db()
+    assert draft.language == "en"
+    profile_update(profile=draft, by=org_member, title="Robotic arm for textile mills")
+    draft.refresh_from_db()
+    assert (draft.language, draft.title) == ("en", "Robotic arm for textile mills")
+
+
+def test_every_step_is_audited(draft, org_member, org_admin, staff_pk):
+    profile_submit(profile=draft, by=org_member)
+    profile_approve(profile=draft, by=staff_pk)
+    profile_extend(profile=draft, by=org_admin)
+    profile_withdraw(profile=draft, by=org_admin)
+    entries = AuditEntry.objects.filter(object_type="docking.cooperationprofile")
+    assert list(entries.order_by("id").values_list("verb", "actor__username")) == [
+        ("profile.create", "org_member"),
+        ("profile.submit", "org_member"),
+        ("profile.approve", "staff_pk"),
+        ("profile.extend", "org_admin"),
+        ("profile.withdraw", "org_admin"),
+    ]
 
 
 # --- Permissions ----------------------------------------------------------------
