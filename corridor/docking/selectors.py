@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,7 @@ def _signed_in(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def _published(now=None) -> Q:
+def published_q(now=None) -> Q:
     # A profile past its expiry is hidden even before `corridor expire-profiles` has run.
     now = now or timezone.now()
     return Q(status=Status.PUBLISHED) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
@@ -36,7 +37,7 @@ def _own(user) -> Q:
 
 def profiles_visible_to(user) -> QuerySet[CooperationProfile]:
     """Published profiles for everyone; an organisation's own in any state; the queue for staff."""
-    visible = _published()
+    visible = published_q()
     if _signed_in(user):
         if is_platform_admin(user):
             return CooperationProfile.objects.all()
@@ -58,17 +59,38 @@ def moderation_queue(user) -> QuerySet[CooperationProfile]:
     return queue.select_related("organisation").order_by("updated_at", "pk")
 
 
+class _Viewer:
+    """What decides identity for one viewer, read once for any number of profiles."""
+
+    def __init__(self, viewer):
+        self.signed_in = _signed_in(viewer)
+        self.admin = self.signed_in and is_platform_admin(viewer)
+        self.countries = staff_countries(viewer) if self.signed_in else set()
+        self.organisations = (
+            set(
+                OrganisationMembership.objects.filter(user=viewer).values_list(
+                    "organisation_id", flat=True
+                )
+            )
+            if self.signed_in
+            else set()
+        )
+
+    def sees_identity(self, profile: CooperationProfile) -> bool:
+        if not profile.is_anonymous:
+            return True
+        if not self.signed_in:
+            return False
+        return (
+            self.admin
+            or str(profile.organisation.country) in self.countries
+            or profile.organisation_id in self.organisations
+        )
+
+
 def may_see_identity(profile: CooperationProfile, viewer) -> bool:
     """Whether ``viewer`` may know which organisation wrote ``profile``."""
-    if not profile.is_anonymous:
-        return True
-    if not _signed_in(viewer):
-        return False
-    if is_platform_admin(viewer) or str(profile.organisation.country) in staff_countries(viewer):
-        return True
-    return OrganisationMembership.objects.filter(
-        user=viewer, organisation_id=profile.organisation_id
-    ).exists()
+    return _Viewer(viewer).sees_identity(profile)
 
 
 @dataclass(frozen=True)
@@ -121,25 +143,8 @@ def profile_visible(profile: CooperationProfile, viewer) -> bool:
     return profiles_visible_to(viewer).filter(pk=profile.pk).exists()
 
 
-def public_profile_view(profile: CooperationProfile, viewer) -> ProfileView:
-    """The profile as ``viewer`` may see it; ``PermissionDenied`` when they may not see it at all.
-
-    An anonymous profile shown to someone outside its organisation (and not a
-    platform admin or staff of its authority) carries no identifying field: not
-    the organisation's name, identifiers, website, city or people.
-    """
-    if not profile_visible(profile, viewer):
-        raise PermissionDenied
+def _view(profile: CooperationProfile, identity: bool) -> ProfileView:
     organisation = profile.organisation
-    identity = None
-    if may_see_identity(profile, viewer):
-        identity = OrganisationView(
-            id=organisation.pk,
-            name=organisation.name,
-            slug=organisation.slug,
-            website=organisation.website,
-            city=organisation.city,
-        )
     return ProfileView(
         reference=profile.reference,
         kind=profile.kind,
@@ -163,5 +168,104 @@ def public_profile_view(profile: CooperationProfile, viewer) -> ProfileView:
             TranslationView(t.language, t.title, t.summary, t.description)
             for t in profile.translations.all()
         ],
-        organisation=identity,
+        organisation=OrganisationView(
+            id=organisation.pk,
+            name=organisation.name,
+            slug=organisation.slug,
+            website=organisation.website,
+            city=organisation.city,
+        )
+        if identity
+        else None,
     )
+
+
+def profile_views(profiles: Sequence[CooperationProfile], viewer) -> list[ProfileView]:
+    """:func:`public_profile_view` for many profiles, in a fixed number of queries.
+
+    Profiles the viewer may not see are left out; the order is kept.
+    """
+    pks = [p.pk for p in profiles]
+    visible = set(profiles_visible_to(viewer).filter(pk__in=pks).values_list("pk", flat=True))
+    loaded = {
+        p.pk: p
+        for p in CooperationProfile.objects.filter(pk__in=visible)
+        .select_related("organisation")
+        .prefetch_related("sectors", "translations")
+    }
+    who = _Viewer(viewer)
+    return [_view(loaded[pk], who.sees_identity(loaded[pk])) for pk in pks if pk in loaded]
+
+
+def public_profile_view(profile: CooperationProfile, viewer) -> ProfileView:
+    """The profile as ``viewer`` may see it; ``PermissionDenied`` when they may not see it at all.
+
+    An anonymous profile shown to someone outside its organisation (and not a
+    platform admin or staff of its authority) carries no identifying field: not
+    the organisation's name, identifiers, website, city or people.
+    """
+    views = profile_views([profile], viewer)
+    if not views:
+        raise PermissionDenied
+    return views[0]
+
+
+@dataclass(frozen=True)
+class ProfileFilters:
+    """What the profile browser and the API filter published profiles by; empty means any."""
+
+    q: str = ""  # words in any of the three languages, ranked by the matcher
+    kind: str = ""
+    sector: str = ""  # a sector's code: the sector and its sub-sectors
+    country: str = ""  # the organisation's country (ISO alpha-2)
+    language: str = ""  # the language the profile is written in or translated into
+    mode: str = ""
+    trl: int | None = None  # an offer at this level, or a request that wants it
+
+
+def profiles_browse(viewer, filters: ProfileFilters) -> list[CooperationProfile] | QuerySet:
+    """Published profiles matching ``filters``: newest first, or best first for a text query.
+
+    Bad values are the caller's to refuse (forms and schemas do); an unknown sector
+    code simply matches nothing. Rows come with what a list shows, no N+1.
+    """
+    from corridor.registry.selectors import sector_and_descendant_ids
+
+    queryset = CooperationProfile.objects.filter(published_q())
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.sector:
+        ids = sector_and_descendant_ids(filters.sector)
+        queryset = queryset.filter(
+            pk__in=CooperationProfile.sectors.through.objects.filter(sector_id__in=ids).values(
+                "cooperationprofile_id"
+            )
+        )
+    if filters.country:
+        queryset = queryset.filter(organisation__country=filters.country.upper())
+    if filters.language:
+        queryset = queryset.filter(
+            Q(language=filters.language) | Q(translations__language=filters.language)
+        ).distinct()
+    if filters.mode:
+        # Mode codes never contain one another with quotes around them, and JSON text
+        # always quotes them: portable where JSON containment is not (SQLite).
+        queryset = queryset.filter(modes__icontains=f'"{filters.mode}"')
+    if filters.trl is not None:
+        queryset = queryset.filter(
+            Q(trl=filters.trl)
+            | (
+                Q(trl__isnull=True)
+                & (Q(trl_min__isnull=True) | Q(trl_min__lte=filters.trl))
+                & (Q(trl_max__isnull=True) | Q(trl_max__gte=filters.trl))
+                & (Q(trl_min__isnull=False) | Q(trl_max__isnull=False))
+            )
+        )
+    queryset = queryset.select_related("organisation").prefetch_related("sectors", "translations")
+    if not filters.q:
+        return queryset.order_by("-published_at", "-pk")
+    from .matching import ranked_profile_ids
+
+    order = {pk: i for i, pk in enumerate(ranked_profile_ids(text=filters.q, k=200))}
+    rows = queryset.filter(pk__in=list(order))
+    return sorted(rows, key=lambda p: order[p.pk])

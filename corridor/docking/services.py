@@ -199,6 +199,15 @@ def _locked(profile: CooperationProfile) -> CooperationProfile:
     )
 
 
+def _queue_for_matching(profile: CooperationProfile) -> list[str]:
+    """Mark the profile for the matcher and index it once the transaction commits."""
+    from .matching import schedule_index  # the adapter imports this module
+
+    profile.needs_indexing = True
+    schedule_index([profile.pk])
+    return ["needs_indexing"]
+
+
 def _refresh(target: CooperationProfile, source: CooperationProfile) -> CooperationProfile:
     """Let the caller's object see the new state too."""
     for field in CooperationProfile._meta.concrete_fields:
@@ -357,7 +366,8 @@ def profile_approve(*, profile: CooperationProfile, by, now=None) -> Cooperation
     locked.status = Status.PUBLISHED
     locked.published_at = now
     locked.expires_at = _expiry(now, locked.deadline)
-    locked.save(update_fields=["status", "published_at", "expires_at", "updated_at"])
+    queued = _queue_for_matching(locked)
+    locked.save(update_fields=["status", "published_at", "expires_at", "updated_at", *queued])
     audit.record(by, "profile.approve", locked, {"expires_at": locked.expires_at.isoformat()})
     return _refresh(profile, locked)
 
@@ -406,8 +416,10 @@ def profile_withdraw(*, profile: CooperationProfile, by) -> CooperationProfile:
         allowed_from=(Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED),
         message=_("This profile can no longer be withdrawn."),
     )
+    was_published = locked.status == Status.PUBLISHED
     locked.status = Status.WITHDRAWN
-    locked.save(update_fields=["status", "updated_at"])
+    queued = _queue_for_matching(locked) if was_published else []
+    locked.save(update_fields=["status", "updated_at", *queued])
     audit.record(by, "profile.withdraw", locked)
     return _refresh(profile, locked)
 
@@ -431,7 +443,8 @@ def profile_extend(*, profile: CooperationProfile, by) -> CooperationProfile:
         # The old deadline ended the profile; it no longer does.
         locked.deadline = timezone.localdate(locked.expires_at)
     locked.extended = True
-    locked.save(update_fields=["expires_at", "deadline", "extended", "updated_at"])
+    queued = _queue_for_matching(locked)
+    locked.save(update_fields=["expires_at", "deadline", "extended", "updated_at", *queued])
     audit.record(by, "profile.extend", locked, {"expires_at": locked.expires_at.isoformat()})
     return _refresh(profile, locked)
 
@@ -448,7 +461,8 @@ def profiles_expire(*, now: datetime.datetime | None = None) -> int:
         )
         for profile in due:
             profile.status = Status.EXPIRED
-            profile.save(update_fields=["status", "updated_at"])
+            queued = _queue_for_matching(profile)
+            profile.save(update_fields=["status", "updated_at", *queued])
             audit.record(None, "profile.expire", profile, {"at": now.isoformat()})
             count += 1
     return count

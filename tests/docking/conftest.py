@@ -47,3 +47,59 @@ def draft(organisation, org_member, profile_fields):
 def published(draft, org_member, staff_pk):
     profile_submit(profile=draft, by=org_member)
     return profile_approve(profile=draft, by=staff_pk)
+
+
+@pytest.fixture(autouse=True)
+def fresh_matcher():
+    """Each test starts with an empty process matcher (its database is rolled back)."""
+    from corridor.docking.matching import reset_matcher
+
+    reset_matcher()
+    yield
+    reset_matcher()
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks, staff_pk, staff_cn):
+    """Submit and approve a profile, running the indexing that follows the commit."""
+
+    def run(profile, *, by):
+        moderator = staff_cn if str(profile.organisation.country) == "CN" else staff_pk
+        with django_capture_on_commit_callbacks(execute=True):
+            profile_submit(profile=profile, by=by)
+            profile_approve(profile=profile, by=moderator)
+        profile.refresh_from_db()
+        return profile
+
+    return run
+
+
+@pytest.fixture
+def cn_request(organisation_cn, other_member, sector):
+    """A Chinese request that the Pakistani robotic-arm offer answers."""
+    return profile_create(
+        organisation=organisation_cn,
+        by=other_member,
+        kind="technology_request",
+        title="寻求纺织厂用的低成本机械臂",
+        summary="我们需要一种能自动分拣布卷的六轴机械臂。",
+        description="我们是北京的纺织设备公司，希望引进机器人技术并在中国生产。",
+        keywords=["机器人", "robotics"],
+        trl_min=5,
+        trl_max=8,
+        modes=["licence"],
+        target_countries=["PK"],
+        sectors=[sector],
+    )
+
+
+@pytest.fixture
+def cn_unrelated(organisation_cn, other_member):
+    return profile_create(
+        organisation=organisation_cn,
+        by=other_member,
+        kind="investment_offer",
+        title="面向金融科技初创企业的天使投资",
+        summary="我们投资移动支付和区块链结算领域的早期团队。",
+        modes=["investment"],
+    )

@@ -1,0 +1,20 @@
+"""Background work of docking: inline without a broker, on Celery workers with one."""
+
+from celery import shared_task
+
+
+@shared_task
+def index_profiles(*, ids: list[int] | None = None) -> dict:
+    """Embed queued profiles for the matcher (see ``matching.profiles_index``)."""
+    from .matching import profiles_index
+
+    report = profiles_index(ids=ids)
+    return {"indexed": report.indexed, "removed": report.removed, "failed": len(report.failed)}
+
+
+@shared_task
+def expire_profiles() -> int:
+    """Expire published profiles whose time is up (``corridor expire-profiles``)."""
+    from .services import profiles_expire
+
+    return profiles_expire()
