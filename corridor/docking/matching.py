@@ -41,7 +41,7 @@ from corridor.matching.embed import (
     SentenceTransformerEmbedder,
 )
 from corridor.matching.engine import Matcher, Profile, Text
-from corridor.matching.store import DatabaseVectorStore
+from corridor.matching.store import DatabaseVectorStore, ReadOnlyDatabaseStore
 from corridor.registry.models import Sector
 
 from .models import CooperationProfile, ProfileTranslation
@@ -202,6 +202,7 @@ class _Shared:
 
     lock = threading.RLock()
     matcher: Matcher | None = None
+    query_store: ReadOnlyDatabaseStore | None = None
     model: str = ""
     versions: dict = {}
 
@@ -214,6 +215,7 @@ def current_matcher() -> Matcher:
     cached = embedder()
     if _Shared.matcher is None or _Shared.model != cached.name:
         _Shared.matcher = Matcher(cached)
+        _Shared.query_store = ReadOnlyDatabaseStore(cached.store)
         _Shared.model = cached.name
         _Shared.versions = {}
     matcher = _Shared.matcher
@@ -384,6 +386,8 @@ def _search(text: str, *, k: int, explain: bool):
         matcher = current_matcher()
         if not len(matcher):
             return []
+        profiles_store = matcher.embedder.store
+        matcher.embedder.store = _Shared.query_store
         try:
             matches = matcher.search(text, lang=detect_language(text), k=k, explain=explain)
         except EmbedderError as exc:
@@ -391,6 +395,8 @@ def _search(text: str, *, k: int, explain: bool):
             raise ValidationError(
                 {"q": [_("Search is unavailable for a moment; try again later.")]}
             ) from exc
+        finally:
+            matcher.embedder.store = profiles_store
     return matches
 
 

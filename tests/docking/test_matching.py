@@ -164,3 +164,10 @@ def test_pgvector_holds_the_published_profiles(
     with django_capture_on_commit_callbacks(execute=True):
         profile_withdraw(profile=request, by=other_member)
     assert request.pk not in index
+
+
+def test_search_queries_are_not_written_to_the_embedding_cache(both):
+    before = EmbeddingVector.objects.count()
+    ranked_profile_ids(text="a query nobody typed before: textile robotics in Faisalabad")
+    ranked_profile_ids(text="a query nobody typed before: textile robotics in Faisalabad")
+    assert EmbeddingVector.objects.count() == before
