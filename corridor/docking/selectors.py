@@ -269,3 +269,26 @@ def profiles_browse(viewer, filters: ProfileFilters) -> list[CooperationProfile]
     order = {pk: i for i, pk in enumerate(ranked_profile_ids(text=filters.q, k=200))}
     rows = queryset.filter(pk__in=list(order))
     return sorted(rows, key=lambda p: order[p.pk])
+
+
+def identity_mentions(profile: CooperationProfile) -> list[str]:
+    """Words of an anonymous profile's texts that name its organisation, for moderators.
+
+    The platform hides the organisation, but an author may write its name, website
+    or e-mail into the description; staff see these before they approve.
+    """
+    if not profile.is_anonymous:
+        return []
+    organisation = profile.organisation
+    needles = {organisation.name, organisation.slug}
+    names = [getattr(organisation, f, "") for f in ("name_en", "name_zh_hans", "name_ur")]
+    needles |= {n for n in names if n}
+    if organisation.website:
+        host = organisation.website.split("//", 1)[-1].split("/", 1)[0].removeprefix("www.")
+        needles.add(host)
+    texts = [profile.title, profile.summary, profile.description, *profile.keywords]
+    texts += [
+        part for t in profile.translations.all() for part in (t.title, t.summary, t.description)
+    ]
+    haystack = "\n".join(texts).casefold()
+    return sorted(n for n in needles if len(n) >= 3 and n.casefold() in haystack)

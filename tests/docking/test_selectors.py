@@ -137,3 +137,23 @@ def test_unpublished_profile_is_not_viewable_by_others(draft, outsider, staff_cn
         with pytest.raises(PermissionDenied):
             public_profile_view(draft, viewer)
     assert public_profile_view(draft, org_member).status == "draft"
+
+
+def test_moderators_are_told_when_an_anonymous_profile_names_its_organisation(
+    organisation, org_member, profile_fields
+):
+    from corridor.docking.selectors import identity_mentions
+    from corridor.docking.services import profile_create
+
+    organisation.name_zh_hans = "印度河机器人"
+    organisation.website = "https://www.indus-robotics.pk/about"
+    organisation.save()
+    fields = dict(profile_fields, description="Write to sales@indus-robotics.pk today.")
+    profile = profile_create(organisation=organisation, by=org_member, **fields)
+    assert identity_mentions(profile) == ["indus-robotics", "indus-robotics.pk"]
+    profile.summary = "印度河机器人的六轴机械臂"
+    assert "印度河机器人" in identity_mentions(profile)
+    profile.is_anonymous = False
+    assert identity_mentions(profile) == []
+    clean = profile_create(organisation=organisation, by=org_member, **profile_fields)
+    assert identity_mentions(clean) == []
