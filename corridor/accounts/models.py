@@ -15,6 +15,13 @@ class User(AbstractUser):
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    match_digest = models.BooleanField(
+        _("e-mail me new matches"),
+        default=True,
+        help_text=_(
+            "A digest of new matches for your organisations' published cooperation profiles."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -1,4 +1,4 @@
-"""Writes to accounts: personal API tokens."""
+"""Writes to accounts: personal API tokens, e-mail preferences."""
 
 from __future__ import annotations
 
@@ -64,3 +64,19 @@ def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
         token.save(update_fields=["revoked_at", "updated_at"])
         audit.record(by, "api_token.revoke", token, {"name": token.name})
     return token
+
+
+@transaction.atomic
+def user_preferences_update(*, user, by, match_digest: bool):
+    """Change a person's e-mail preferences: only they (or a platform admin) may."""
+    require(
+        _signed_in(by) and (user.pk == by.pk or is_platform_admin(by)),
+        _("You may change only your own preferences."),
+    )
+    if not isinstance(match_digest, bool):
+        raise ValidationError({"match_digest": [_("Choose yes or no.")]})
+    if user.match_digest != match_digest:
+        user.match_digest = match_digest
+        user.save(update_fields=["match_digest"])
+        audit.record(by, "user.preferences", user, {"match_digest": match_digest})
+    return user

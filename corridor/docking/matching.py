@@ -408,3 +408,23 @@ def ranked_profile_ids(*, text: str, k: int = 200) -> list[int]:
 def profiles_search(*, text: str, viewer, k: int = 50) -> list[MatchResult]:
     """Published profiles in any language for words in any of the three, best first."""
     return _results(_search(text, k=k, explain=True), viewer)
+
+
+def profile_matches_unchecked(
+    *, profile: CooperationProfile, k: int = 10
+) -> list[tuple[int, MatchResult]]:
+    """``profile_matches`` without the permission check, for background work (the digest).
+
+    Each match comes with its profile's id. Views are the public's (``viewer=None``),
+    so an anonymous partner's identity is never in them. Raises ``EmbedderError``
+    when the model cannot run; the caller decides what to skip.
+    """
+    [loaded] = with_matching_data(CooperationProfile.objects.filter(pk=profile.pk))
+    query = engine_profile(loaded)
+    with _Shared.lock:
+        matches = current_matcher().match(query, k=k, explain=True)
+    references = {
+        p.reference: p.pk
+        for p in CooperationProfile.objects.filter(pk__in=[m.id for m in matches]).only("pk")
+    }
+    return [(references[r.profile.reference], r) for r in _results(matches, None)]

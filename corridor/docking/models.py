@@ -178,3 +178,77 @@ class ProfileTranslation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.profile_id} ({self.language})"
+
+
+class MatchNotice(models.Model):
+    """A match between one organisation's profile and another's, first seen by the digest.
+
+    Kept so that each member hears of a match once (see :class:`MatchNoticeDelivery`);
+    ``sent_at`` is when the first member was told.
+    """
+
+    profile = models.ForeignKey(
+        CooperationProfile,
+        verbose_name=_("profile"),
+        on_delete=models.CASCADE,
+        related_name="match_notices",
+    )
+    candidate = models.ForeignKey(
+        CooperationProfile,
+        verbose_name=_("matching profile"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    score = models.FloatField(_("score"))
+    # Pairs of sector codes [this profile's, the candidate's] the match shares (same or related).
+    shared_sectors = models.JSONField(_("shared sectors"), default=list, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipients"),
+        through="MatchNoticeDelivery",
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("match notice")
+        verbose_name_plural = _("match notices")
+        ordering = ["-first_seen_at", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "candidate"], name="match_notice_unique"),
+            models.CheckConstraint(
+                condition=~Q(profile=models.F("candidate")), name="match_notice_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile.reference} ↔ {self.candidate.reference}"
+
+
+class MatchNoticeDelivery(models.Model):
+    """That one person was sent one match notice in a digest e-mail."""
+
+    notice = models.ForeignKey(
+        MatchNotice,
+        verbose_name=_("match notice"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="match_notice_deliveries",
+    )
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("match notice delivery")
+        verbose_name_plural = _("match notice deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "user"], name="match_notice_delivery_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} → {self.user}"

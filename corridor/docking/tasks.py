@@ -18,3 +18,17 @@ def expire_profiles() -> int:
     from .services import profiles_expire
 
     return profiles_expire()
+
+
+@shared_task
+def send_digests() -> dict:
+    """E-mail each organisation's members its new matches (``corridor send-digests``)."""
+    from .digests import digests_send
+
+    report = digests_send()
+    return {
+        "organisations": report.organisations,
+        "new_matches": report.new_matches,
+        "sent": report.sent,
+        "failed": report.failed,
+    }

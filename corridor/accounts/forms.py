@@ -1,0 +1,19 @@
+"""Forms of the account pages: they parse input; the services decide."""
+
+from django import forms
+
+from .models import User
+
+_digest = User._meta.get_field("match_digest")
+
+
+class PreferencesForm(forms.Form):
+    """What a person chooses about the e-mails they get."""
+
+    match_digest = forms.BooleanField(
+        label=_digest.verbose_name, help_text=_digest.help_text, required=False
+    )
+
+    @classmethod
+    def for_user(cls, user, data=None) -> "PreferencesForm":
+        return cls(data, initial={"match_digest": user.match_digest})
