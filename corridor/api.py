@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError
 
 from corridor.accounts.api import ApiTokenAuth, SessionAuth
 from corridor.accounts.api import router as accounts_router
+from corridor.docking.api import router as docking_router
 from corridor.registry.api import router as registry_router
 
 logger = logging.getLogger(__name__)
@@ -23,16 +24,20 @@ api = NinjaAPI(
     title="Corridor API",
     version="1",
     description=(
-        "Registry of sectors, zones and organisations of the Corridor platform. "
-        "Reads are public. Writes need an API token (`Authorization: Bearer cor_…`, "
-        "created at POST /api/v1/tokens while signed in) or the browser's session with "
-        "its CSRF token."
+        "Registry of sectors, zones and organisations of the Corridor platform, and "
+        "cooperation profiles (projects docking): what organisations offer and seek, "
+        "searchable in English, Chinese and Urdu, with explained matches. "
+        "Reads of the registry and of published profiles are public; anonymous profiles "
+        "never show their organisation to those outside it. Writes need an API token "
+        "(`Authorization: Bearer cor_…`, created at POST /api/v1/tokens while signed in) "
+        "or the browser's session with its CSRF token."
     ),
     urls_namespace="api",
     auth=[ApiTokenAuth(), SessionAuth()],
 )
 api.add_router("/", registry_router)
 api.add_router("/", accounts_router)
+api.add_router("/", docking_router)
 
 
 def _detail(request, message, status: int):
