@@ -1,4 +1,8 @@
-"""``corridor export organisations|zones FILE``: files that ``corridor import`` reads back."""
+"""``corridor export organisations|zones|profiles [FILE | --output FILE]``.
+
+Organisations and zones in the columns ``corridor import`` reads back; published
+cooperation profiles as the public sees them (see ``corridor.docking.exports``).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,26 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from corridor.docking.exports import profiles_export
 from corridor.registry.imports.exports import export
 from corridor.registry.imports.rows import FileRejected, file_format
 from corridor.registry.models import Zone
 
 
 class Command(BaseCommand):
-    help = _("Export organisations or zones to CSV or JSON, in the columns the import reads.")
+    help = _(
+        "Export organisations or zones to CSV or JSON, in the columns the import reads, "
+        "or the published cooperation profiles as the public sees them."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["organisations", "zones"])
+        parser.add_argument("what", choices=["organisations", "zones", "profiles"])
         parser.add_argument(
-            "file", help=_("the file to write (.csv or .json), or - for standard output")
+            "file",
+            nargs="?",
+            help=_("the file to write (.csv or .json), or - for standard output (the default)"),
         )
+        parser.add_argument("--output", "-o", metavar="FILE", help=_("the file to write"))
         parser.add_argument(
             "--format", choices=["csv", "json"], help=_("csv or json (default: from the extension)")
         )
@@ -32,7 +43,10 @@ class Command(BaseCommand):
             "--zone", default="", help=_("only this zone (slug) and its member parks")
         )
 
-    def handle(self, *args, what, file, **options):
+    def handle(self, *args, what, file=None, output=None, **options):
+        if file and output and file != output:
+            raise CommandError(_("Give the file to write once: as FILE or as --output."))
+        file = file or output or "-"
         if file == "-" and not options.get("format"):
             raise CommandError(_("Give --format when writing to standard output."))
         try:
@@ -43,17 +57,26 @@ class Command(BaseCommand):
         if country and country not in countries:
             raise CommandError(_("Unknown country code “%(code)s”.") % {"code": country})
         zone = options.get("zone") or ""
+        if zone and what == "profiles":
+            # The public sees a profile's country, never its zone: that would narrow it down.
+            raise CommandError(_("--zone applies to organisations and zones, not to profiles."))
         if zone and not Zone.objects.filter(slug=zone).exists():
             raise CommandError(_("Unknown zone “%(slug)s”.") % {"slug": zone})
+
+        def run(stream) -> int:
+            if what == "profiles":
+                return profiles_export(stream=stream, fmt=fmt, country=country)
+            return export(what, stream=stream, fmt=fmt, country=country, zone=zone)
+
         if file == "-":
-            count = export(what, stream=sys.stdout, fmt=fmt, country=country, zone=zone)
+            run(sys.stdout)
             return
         path = Path(file)
         # Written beside the target and moved into place, so a failed export leaves no half file.
         partial = path.with_name(path.name + ".partial")
         try:
             with partial.open("w", encoding="utf-8", newline="") as stream:
-                count = export(what, stream=stream, fmt=fmt, country=country, zone=zone)
+                count = run(stream)
             partial.replace(path)
         except OSError as error:
             partial.unlink(missing_ok=True)
