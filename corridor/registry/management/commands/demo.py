@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from corridor.docking.demo import loader as profiles_loader
 from corridor.registry.demo import loader
 from corridor.registry.models import Authority, Organisation, Sector, Zone
 
@@ -19,12 +20,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = loader.load_demo()
+            # Profiles are written by the organisations' people and staff loaded just above.
+            profiles = profiles_loader.load_profiles()
         except (ValidationError, ValueError) as error:
-            # A broken data file: name the problem, nothing was written (one transaction).
+            # A broken data file: name the problem; each loader is one transaction, so the
+            # failing one wrote nothing.
             raise CommandError(
                 _("The demo data is invalid: %(error)s") % {"error": error}
             ) from error
         self._print_summary(result)
+        for line in profiles_loader.summary(profiles):
+            self.stdout.write(line)
         self._print_logins(result)
 
     def _print_summary(self, result: loader.DemoResult) -> None:

@@ -1,0 +1,1 @@
+"""Demo cooperation profiles for ``corridor demo`` (see :mod:`.loader`)."""
