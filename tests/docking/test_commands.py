@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from corridor.docking import digests
 from corridor.docking.models import CooperationProfile
 from corridor.matching.embed import EmbedderError
 
@@ -24,17 +23,6 @@ def command(name, *args) -> tuple[str, str]:
 
 def command_module(name: str):
     return importlib.import_module(f"corridor.docking.management.commands.{name}")
-
-
-@pytest.fixture(autouse=True)
-def profile_pages(settings):
-    """The digest links to profile pages (see test_digests.py)."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse(digests.PROFILE_URL, kwargs={"pk": 1})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.docking.urls_profile_page"
 
 
 @pytest.fixture

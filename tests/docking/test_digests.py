@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test.signals import template_rendered
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from corridor.accounts.models import OrganisationMembership
@@ -21,15 +21,6 @@ from corridor.docking.services import profile_withdraw
 from corridor.docking.tasks import send_digests
 
 from ..factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def profile_pages(settings):
-    """Digests link to the profile pages; until the docking pages are routed, a stand-in is."""
-    try:
-        reverse(digests.PROFILE_URL, kwargs={"pk": 1})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.docking.urls_profile_page"
 
 
 @pytest.fixture
@@ -155,6 +146,16 @@ def test_each_recipient_reads_the_digest_in_their_own_language(
         for link in re.findall(r"https?://\S+", message.body):
             assert link.startswith("http://127.0.0.1:8000" + prefix), link
     assert translation.get_language() == "en"  # the sender's language is left as it was
+
+
+def test_the_links_open_the_profile_pages_for_the_recipient(matched, client, org_member):
+    digests_send()
+    [message] = sent_to(org_member)
+    client.force_login(org_member)
+    links = set(re.findall(r"http://127\.0\.0\.1:8000(/ur/profiles/\d+/)", message.body))
+    assert len(links) == 2  # its own profile and the partner's
+    for path in links:
+        assert client.get(path).status_code == 200, path
 
 
 def test_links_use_the_site_url_setting(matched, settings, org_member):
