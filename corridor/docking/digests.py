@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from corridor.accounts.models import OrganisationMembership
 from corridor.core.i18n import localized
@@ -271,10 +271,7 @@ def _sector_labels(pairs: list[list[str]], names: dict[str, str]) -> list[str]:
         if ours == theirs:
             label = names.get(ours, ours)
         else:
-            label = gettext("%(ours)s ↔ %(theirs)s") % {
-                "ours": names.get(ours, ours),
-                "theirs": names.get(theirs, theirs),
-            }
+            label = f"{names.get(ours, ours)} ↔ {names.get(theirs, theirs)}"
         if label not in labels:
             labels.append(label)
     return labels

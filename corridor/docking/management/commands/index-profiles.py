@@ -33,10 +33,8 @@ class Command(BaseCommand):
             % {"indexed": report.indexed, "removed": report.removed, "failed": len(report.failed)}
         )
         for pk, reason in sorted(report.failed.items()):
-            self.stderr.write(
-                _("%(reference)s: %(reason)s")
-                % {"reference": CooperationProfile(pk=pk).reference, "reason": reason}
-            )
+            # A reference and the machine's own message: nothing to translate.
+            self.stderr.write(f"{CooperationProfile(pk=pk).reference}: {reason}")
         if report.failed:
             count = len(report.failed)
             raise CommandError(

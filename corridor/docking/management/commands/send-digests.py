@@ -27,10 +27,8 @@ class Command(BaseCommand):
             }
         )
         for pk, reason in sorted(report.failed_profiles.items()):
-            self.stderr.write(
-                _("%(reference)s: %(reason)s")
-                % {"reference": CooperationProfile(pk=pk).reference, "reason": reason}
-            )
+            # A reference and the machine's own message: nothing to translate.
+            self.stderr.write(f"{CooperationProfile(pk=pk).reference}: {reason}")
         for username, reason in sorted(report.failed_recipients.items()):
             self.stderr.write(
                 _("E-mail to %(user)s failed: %(reason)s") % {"user": username, "reason": reason}
