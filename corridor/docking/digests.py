@@ -53,12 +53,15 @@ class DigestReport:
     organisations: int = 0
     new_matches: int = 0
     sent: int = 0
+    failed_organisations: dict[str, str] = field(default_factory=dict)
     failed_profiles: dict[int, str] = field(default_factory=dict)
     failed_recipients: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
-        return len(self.failed_profiles) + len(self.failed_recipients)
+        return (
+            len(self.failed_organisations) + len(self.failed_profiles) + len(self.failed_recipients)
+        )
 
 
 def digests_send(*, now: datetime.datetime | None = None) -> DigestReport:
@@ -69,7 +72,11 @@ def digests_send(*, now: datetime.datetime | None = None) -> DigestReport:
     organisation_ids = sorted(set(live.values_list("organisation_id", flat=True)))
     for organisation in Organisation.objects.filter(pk__in=organisation_ids).order_by("pk"):
         report.organisations += 1
-        report.new_matches += _record_matches(organisation, live, now, report)
+        try:
+            report.new_matches += _record_matches(organisation, live, now, report)
+        except Exception as exc:  # what was recorded before is still sent below
+            logger.exception("matches of organisation %s were not recorded", organisation.pk)
+            report.failed_organisations[organisation.slug] = str(exc)[:500] or repr(exc)
         for user in _recipients(organisation):
             try:
                 if _send_to(user, organisation, live, now):

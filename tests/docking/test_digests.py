@@ -19,6 +19,7 @@ from corridor.docking.digests import digests_send
 from corridor.docking.models import MatchNotice, MatchNoticeDelivery
 from corridor.docking.services import profile_withdraw
 from corridor.docking.tasks import send_digests
+from corridor.matching.embed import EmbedderError
 
 from ..factories import UserFactory
 
@@ -378,3 +379,41 @@ def test_only_the_person_or_a_platform_admin_changes_preferences(
     user_preferences_update(user=org_member, by=platform_admin, match_digest=False)
     org_member.refresh_from_db()
     assert org_member.match_digest is False
+
+
+def test_a_profile_whose_matches_fail_is_reported_and_the_rest_are_sent(
+    matched, org_member, other_member, monkeypatch
+):
+    offer = matched[0]
+    real = digests.profile_matches_unchecked
+
+    def flaky(*, profile, k):
+        if profile.pk == offer.pk:
+            raise EmbedderError("model not loaded")
+        return real(profile=profile, k=k)
+
+    monkeypatch.setattr(digests, "profile_matches_unchecked", flaky)
+    report = digests_send()
+    assert report.failed_profiles == {offer.pk: "model not loaded"}
+    assert sent_to(other_member) and not sent_to(org_member)
+
+    monkeypatch.setattr(digests, "profile_matches_unchecked", real)
+    mail.outbox.clear()
+    assert digests_send().failed == 0
+    assert sent_to(org_member) and not sent_to(other_member)
+
+
+def test_an_organisation_whose_matches_cannot_be_recorded_does_not_stop_the_run(
+    matched, organisation, org_member, other_member, monkeypatch
+):
+    real = digests._record_matches
+
+    def broken(organisation_, *args):
+        if organisation_.pk == organisation.pk:
+            raise RuntimeError("disk full")
+        return real(organisation_, *args)
+
+    monkeypatch.setattr(digests, "_record_matches", broken)
+    report = digests_send()
+    assert report.failed_organisations == {organisation.slug: "disk full"}
+    assert sent_to(other_member) and not sent_to(org_member)

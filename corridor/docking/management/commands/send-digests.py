@@ -26,6 +26,11 @@ class Command(BaseCommand):
                 "sent": report.sent,
             }
         )
+        for slug, reason in sorted(report.failed_organisations.items()):
+            self.stderr.write(
+                _("Matches of %(organisation)s were not recorded: %(reason)s")
+                % {"organisation": slug, "reason": reason}
+            )
         for pk, reason in sorted(report.failed_profiles.items()):
             # A reference and the machine's own message: nothing to translate.
             self.stderr.write(f"{CooperationProfile(pk=pk).reference}: {reason}")
