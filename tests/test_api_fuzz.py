@@ -17,8 +17,9 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 
-from corridor.accounts.models import ApiToken
+from corridor.accounts.models import ApiToken, OrganisationMembership
 from corridor.accounts.services import api_token_create
+from corridor.docking.services import profile_approve, profile_create, profile_submit
 from corridor.registry.models import Sector
 
 from .factories import OrganisationFactory, ZoneFactory
@@ -45,6 +46,10 @@ BODY_VALUES = {
                               "country": "CN", "website": "https://example.cn/",
                               "ror_id": "", "registration_number": ""},
     "/api/v1/organisations/{slug}": {"zone": "z-park", "sectors": ["semiconductors"]},
+    "/api/v1/profiles": {"organisation": "indus-robotics", "sectors": ["robotics", "ai.vision"],
+                         "target_countries": ["CN"], "keywords": ["robotics"],
+                         "modes": ["licence"]},
+    "/api/v1/profiles/{profile_id}": {"sectors": ["fintech"], "target_countries": ["PK"]},
 }  # fmt: skip
 
 
@@ -70,7 +75,36 @@ def world(keep_the_test_connection, platform_admin, organisation, zone_pk, zone_
     )  # fmt: skip
     admin_token, key = api_token_create(by=platform_admin, name="fuzz")
     spare = [api_token_create(by=platform_admin, name=f"spare {n}")[0].pk for n in range(3)]
-    return {"key": key, "token_id": admin_token.pk, "spare": spare}
+    # The admin also writes for Indus Robotics, so profile writes reach the services.
+    OrganisationMembership.objects.create(
+        user=platform_admin, organisation=organisation, role="admin"
+    )
+    return {
+        "key": key,
+        "token_id": admin_token.pk,
+        "spare": spare,
+        "profiles": _profiles(organisation, platform_admin),
+    }
+
+
+def _profiles(organisation, author) -> list[int]:
+    """A draft, a submitted and a published profile for the profile endpoints to act on."""
+    fields = {
+        "kind": "technology_offer",
+        "title": "Low-cost robotic arm for textile mills",
+        "summary": "A six-axis arm that sorts fabric rolls.",
+        "keywords": ["robotics"],
+        "trl": 6,
+        "modes": ["licence"],
+        "sectors": ["robotics"],
+    }
+    draft, submitted, published = (
+        profile_create(organisation=organisation, by=author, **fields) for _ in range(3)
+    )
+    for profile in (submitted, published):
+        profile_submit(profile=profile, by=author)
+    profile_approve(profile=published, by=author)
+    return [draft.pk, submitted.pk, published.pk]
 
 
 def _digest(value) -> int:
@@ -91,6 +125,8 @@ def _steer(case, world) -> None:
             params[name] = PATH_VALUES[case.path]
     if "token_id" in params and _chosen(params["token_id"]):
         params["token_id"] = world["spare"][_digest(params["token_id"]) % 3]
+    if "profile_id" in params and _chosen(params["profile_id"]):
+        params["profile_id"] = world["profiles"][_digest(params["profile_id"]) % 3]
     if isinstance(case.body, dict):
         for field, real in BODY_VALUES.get(case.path, {}).items():
             value = case.body.get(field)

@@ -158,7 +158,7 @@ def _managed_page(queryset, page: PageIn, viewer) -> dict:
     }
 
 
-# --- Reads (the fixed paths come before /profiles/{id}) ---------------------------
+# --- Reads ("{int:profile_id}" never takes search, mine or moderation for an id) ---
 
 
 @router.get(
@@ -167,7 +167,7 @@ def _managed_page(queryset, page: PageIn, viewer) -> dict:
     auth=None,
     summary="List published cooperation profiles",
     description="Newest first, or best first when `q` is given (words in any of the three "
-    "languages find profiles written in the others). Anonymous profiles come without their "
+    "languages find profiles written in the others; the best 200 at most). Anonymous profiles come without their "
     "organisation unless the caller may know it.",
 )
 def profile_list(request, filters: Query[ProfileQuery], page: Query[PageIn]):

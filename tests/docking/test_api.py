@@ -346,6 +346,12 @@ def test_mine_needs_a_signed_in_caller(client, draft):
     assert response.status_code == 401
 
 
+def test_mine_with_an_unknown_status_is_422(client, draft, org_member):
+    response = send(client, "get", "/profiles/mine?status=lost", user=org_member)
+    assert response.status_code == 422
+    assert "query.status" in _errors(response)
+
+
 def test_moderation_queue_per_authority(
     client, draft, cn_request, org_member, other_member, staff_pk, staff_cn, platform_admin,
     outsider,
@@ -736,6 +742,31 @@ def test_bad_search_is_422_naming_the_parameter(client, db, query):
     response = client.get(f"{API}/profiles/search?{query}")
     assert response.status_code == 422, response.content
     assert {"query.q", "query.k"} & set(_errors(response)), response.json()
+
+
+def test_search_and_matches_do_not_query_per_result(
+    organisation_cn, other_member, staff_cn, draft, org_member, publish
+):
+    member = bearer(org_member)
+
+    def published_requests(n):
+        for i in range(n):
+            profile = profile_create(
+                organisation=organisation_cn, by=other_member, kind="technology_request",
+                title=f"寻求纺织机械臂 {i}", keywords=["robotics"], trl_min=4, trl_max=8,
+                sectors=["robotics"], modes=["licence"],
+            )  # fmt: skip
+            publish(profile, by=other_member)
+
+    published_requests(2)
+    search = f"{API}/profiles/search?q=textile+robot+arm&k=50"
+    matches = f"{API}/profiles/{draft.pk}/matches?k=50"
+    counts = (_count_queries(Client(), search, {}), _count_queries(Client(), matches, member))
+    published_requests(5)
+    assert len(Client().get(search).json()["items"]) == 7
+    assert (_count_queries(Client(), search, {}), _count_queries(Client(), matches, member)) == (
+        counts
+    )
 
 
 def test_search_with_nothing_published_is_empty(client, draft):
