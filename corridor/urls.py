@@ -13,5 +13,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("corridor.accounts.urls")),
+    path("profiles/", include("corridor.docking.urls")),
     path("", include("corridor.registry.urls")),
 )

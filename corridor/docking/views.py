@@ -1,0 +1,555 @@
+"""Pages of cooperation profiles: browse, read (with explained matches), write, translate,
+moderate. Each page reads through ``selectors``/``matching`` and writes through one
+service; what a viewer may see of a profile is a :class:`~.selectors.ProfileView`, so a
+template never holds an organisation the viewer may not know."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_POST
+from django_countries import countries
+
+from corridor.core.permissions import is_authority_staff, is_platform_admin
+from corridor.core.text import LANGUAGE_CODES
+from corridor.matching.score import FULL
+from corridor.registry.models import LANGUAGE_CHOICES, Organisation
+
+from . import matching, selectors, services
+from .forms import TRL_LABELS, ProfileFilterForm, ProfileForm, RejectForm, TranslationForm
+from .models import CooperationProfile
+from .selectors import ProfileFilters, ProfileView
+
+Status = CooperationProfile.Status
+KIND_LABELS = dict(CooperationProfile.Kind.choices)
+MODE_LABELS = dict(CooperationProfile.Mode.choices)
+STATUS_LABELS = dict(Status.choices)
+LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
+MATCHES_SHOWN = 10
+
+# What each part of a match's score measures (corridor/matching/score.py), for readers.
+PART_LABELS = {
+    "semantic": (
+        _("Meaning"),
+        _("How close the texts are in meaning, across languages."),
+    ),
+    "lexical": (
+        _("Shared terms"),
+        _("Technical terms and keywords both texts use."),
+    ),
+    "complementarity": (
+        _("Offer meets request"),
+        _("An offer answers a request of the same kind; R&D partners meet each other."),
+    ),
+    "modes": (_("Cooperation modes"), _("Ways of cooperating both profiles accept.")),
+    "trl": (
+        _("Readiness"),
+        _("The offer's technology readiness level lies in the wanted range."),
+    ),
+    "sectors": (_("Sectors"), _("The same or related sectors of the taxonomy.")),
+    "cross_border": (
+        _("Across borders"),
+        _("Partners in different countries, or in a country the profile targets."),
+    ),
+}
+RELATION_LABELS = {
+    "same": pgettext_lazy("sector relation", "same sector"),
+    "parent": pgettext_lazy("sector relation", "broader or narrower sector"),
+    "sibling": pgettext_lazy("sector relation", "neighbouring sector (same parent)"),
+}
+
+
+# --- Presentation ---------------------------------------------------------------------
+
+
+def _pk(reference: str) -> int:
+    # "CP-000123": the reference is the primary key, shown without naming anyone.
+    return int(reference.rpartition("-")[2])
+
+
+def _datetime(value: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@dataclass
+class Shown:
+    """A profile as a page shows it: texts in the reader's language when the author wrote
+    them, and every code turned into words."""
+
+    view: ProfileView
+    pk: int
+    title: str
+    summary: str
+    description: str
+    language: str  # of the texts shown
+    translated: bool  # the author's version in the reader's language, not the original
+    kind: str
+    country: str
+    modes: list[str]
+    target_countries: list[str]
+    trl: str
+    trl_range: str
+    published_at: datetime.datetime | None
+    expires_at: datetime.datetime | None
+    deadline: datetime.date | None
+    status: str
+    language_name: str
+    other_languages: list[str] = field(default_factory=list)
+
+
+def _trl_range(view: ProfileView) -> str:
+    if view.trl_min and view.trl_max:
+        return _("%(low)d to %(high)d") % {"low": view.trl_min, "high": view.trl_max}
+    if view.trl_min:
+        return _("%(low)d or higher") % {"low": view.trl_min}
+    if view.trl_max:
+        return _("up to %(high)d") % {"high": view.trl_max}
+    return ""
+
+
+def shown(view: ProfileView, reader: str | None = None) -> Shown:
+    reader = reader or translation.get_language() or "en"
+    texts = view
+    if view.language != reader:
+        texts = next((t for t in view.translations if t.language == reader), view)
+    return Shown(
+        view=view,
+        pk=_pk(view.reference),
+        title=texts.title,
+        summary=texts.summary,
+        description=texts.description,
+        language=texts.language,
+        translated=texts is not view,
+        kind=KIND_LABELS.get(view.kind, view.kind),
+        country=countries.name(view.country) if view.country else "",
+        modes=[MODE_LABELS.get(m, m) for m in view.modes],
+        target_countries=[countries.name(c) or c for c in view.target_countries],
+        trl=(
+            _("%(level)d: %(label)s") % {"level": view.trl, "label": TRL_LABELS[view.trl]}
+            if view.trl in TRL_LABELS
+            else ""
+        ),
+        trl_range=_trl_range(view),
+        published_at=_datetime(view.published_at),
+        expires_at=_datetime(view.expires_at),
+        deadline=_date(view.deadline),
+        status=STATUS_LABELS.get(view.status, view.status),
+        language_name=LANGUAGE_NAMES.get(view.language, view.language),
+        other_languages=[t.language for t in view.translations],
+    )
+
+
+@dataclass
+class Part:
+    name: str
+    label: str
+    help: str
+    contribution: float
+    weight: float
+    points: str  # the contribution in points of 100
+    width: str  # the bar's length: the contribution as a share of what the part can give
+
+
+@dataclass
+class ShownMatch:
+    profile: Shown
+    score: int  # percent
+    parts: list[Part]
+    shared_sectors: list[dict]
+    shared_keywords: list[str]
+    shared_terms: list[str]
+    passages: dict | None
+
+
+def shown_match(result: matching.MatchResult) -> ShownMatch:
+    weights = dict(FULL.weights.items())
+    parts = []
+    for name, (label, help_text) in PART_LABELS.items():
+        weight = weights.get(name, 0.0)
+        if not weight:
+            continue
+        contribution = result.parts.get(name, 0.0)
+        share = max(0.0, min(1.0, contribution / weight))
+        parts.append(
+            Part(
+                name,
+                label,
+                help_text,
+                contribution,
+                weight,
+                f"{contribution * 100:.1f}",
+                f"{share * 100:.0f}%",
+            )  # fmt: skip
+        )
+    explanation = result.explanation
+    sectors = [
+        {**pair, "relation_label": RELATION_LABELS.get(pair["relation"], pair["relation"])}
+        for pair in explanation.get("shared_sectors", [])
+    ]
+    return ShownMatch(
+        profile=shown(result.profile),
+        score=round(result.score * 100),
+        parts=parts,
+        shared_sectors=sectors,
+        shared_keywords=list(explanation.get("shared_keywords", [])),
+        shared_terms=list(explanation.get("shared_terms", [])),
+        passages=explanation.get("passages"),
+    )
+
+
+def _paginate(request: HttpRequest, rows) -> Page:
+    # get_page turns page=abc into the first page and page=999999 into the last.
+    return Paginator(rows, settings.CORRIDOR_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """A service's ``ValidationError`` on the form's fields; others on the form itself."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _visible(request: HttpRequest, pk: int) -> tuple[CooperationProfile, ProfileView]:
+    """The profile and what the viewer may see of it; 404 (not 403) when they may not see it,
+    so that nobody learns a draft or a rejected profile exists."""
+    profile = get_object_or_404(CooperationProfile.objects.select_related("organisation"), pk=pk)
+    try:
+        view = selectors.public_profile_view(profile, request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    return profile, view
+
+
+def _detail_url(pk: int) -> str:
+    return reverse("docking:profile_detail", kwargs={"pk": pk})
+
+
+def _require_editor(request: HttpRequest, profile: CooperationProfile) -> None:
+    if not services.can_edit_profile(request.user, profile):
+        raise PermissionDenied(
+            _("Only the organisation's admins and members may change its profiles.")
+        )
+
+
+# --- Browse -----------------------------------------------------------------------------
+
+
+def profile_list(request: HttpRequest) -> HttpResponse:
+    form = ProfileFilterForm(request.GET or None)
+    filters: ProfileFilters | None = None
+    rows: list | QuerySet = []
+    if not form.is_bound or form.is_valid():
+        filters = form.filters() if form.is_bound else ProfileFilters()
+        try:
+            rows = selectors.profiles_browse(request.user, filters)
+        except ValidationError as error:  # the search model could not run just now
+            form.add_error("q", error.message_dict.get("q", error.messages))
+            filters, rows = None, []
+    if isinstance(rows, QuerySet):
+        # The page's profiles are read again, with what the viewer may see, below.
+        rows = rows.select_related(None).prefetch_related(None).only("pk")
+    page_obj = _paginate(request, rows)
+    views = selectors.profile_views(list(page_obj.object_list), request.user)
+    return render(
+        request,
+        "docking/profile_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page_obj": page_obj,
+            "profiles": [shown(v) for v in views],
+            "query": _query_without_page(request),
+        },
+    )
+
+
+# --- One profile ----------------------------------------------------------------------------
+
+
+def _detail_context(request, profile: CooperationProfile, view: ProfileView, **extra) -> dict:
+    user = request.user
+    can_edit = services.can_edit_profile(user, profile)
+    can_moderate = services.can_moderate_profile(user, profile)
+    context = {
+        "profile": profile,
+        "item": shown(view),
+        "original": shown(view, reader=view.language),
+        "can_edit": can_edit,
+        "can_moderate": can_moderate,
+        "editable": profile.status in services.EDITABLE,
+        "withdrawable": profile.status in (Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED),
+        "extendable": profile.status == Status.PUBLISHED and not profile.extended,
+        "moderatable": profile.status == Status.SUBMITTED,
+        "show_state": can_edit or can_moderate,
+        "translation_languages": [
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES[code],
+                "exists": code in shown(view).other_languages,
+            }
+            for code in LANGUAGE_CODES
+            if code != profile.language
+        ],
+        "reject_form": RejectForm(),
+        "identity_mentions": (
+            selectors.identity_mentions(profile)
+            if can_moderate and profile.status == Status.SUBMITTED
+            else []
+        ),
+        "show_matches": matching.can_see_matches(user, profile),
+        "matches": [],
+        "matches_error": "",
+    }
+    if context["show_matches"]:
+        try:
+            results = matching.profile_matches(profile=profile, viewer=user, k=MATCHES_SHOWN)
+        except ValidationError as error:
+            context["matches_error"] = " ".join(error.messages)
+        else:
+            context["matches"] = [shown_match(r) for r in results]
+    context.update(extra)
+    return context
+
+
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile, view = _visible(request, pk)
+    return render(request, "docking/profile_detail.html", _detail_context(request, profile, view))
+
+
+def _action(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    profile, _view = _visible(request, pk)
+    try:
+        service(profile=profile, by=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(_detail_url(profile.pk))
+
+
+@login_required
+@require_POST
+def profile_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request, pk, services.profile_submit,
+        _("The profile was sent to the authority's staff for approval."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def profile_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request, pk, services.profile_extend, _("The profile stays published 12 months longer.")
+    )
+
+
+@login_required
+@require_POST
+def profile_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, services.profile_approve, _("The profile is published."))
+
+
+@login_required
+def profile_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm; POST withdraws."""
+    profile, view = _visible(request, pk)
+    _require_editor(request, profile)
+    if request.method == "POST":
+        return _action(request, pk, services.profile_withdraw, _("The profile was withdrawn."))
+    return render(
+        request, "docking/profile_withdraw.html", {"profile": profile, "item": shown(view)}
+    )
+
+
+@login_required
+@require_POST
+def profile_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    profile, view = _visible(request, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.profile_reject(
+                profile=profile, by=request.user, reason=form.cleaned_data["rejection_reason"]
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("The profile was sent back to its authors."))
+            return redirect(_detail_url(profile.pk))
+    context = _detail_context(request, profile, view, reject_form=form)
+    return render(request, "docking/profile_detail.html", context)
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def _authorable(user) -> list[Organisation]:
+    """The organisations ``user`` may write profiles for."""
+    candidates = Organisation.objects.filter(memberships__user=user).order_by("name", "pk")
+    return [o for o in candidates if services.can_author_profile(user, o)]
+
+
+@login_required
+def profile_create(request: HttpRequest) -> HttpResponse:
+    organisations = _authorable(request.user)
+    if not organisations:
+        raise PermissionDenied(
+            _("Cooperation profiles are written by members of an organisation in the registry.")
+        )
+    form = ProfileForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        organisation = next(o for o in organisations if o.pk == form.cleaned_data["organisation"])
+        try:
+            profile = services.profile_create(
+                organisation=organisation, by=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The draft was saved. Submit it for approval when it is ready."),
+            )
+            return redirect(_detail_url(profile.pk))
+    return render(request, "docking/profile_form.html", {"form": form, "profile": None})
+
+
+@login_required
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    profile, view = _visible(request, pk)
+    _require_editor(request, profile)
+    if profile.status not in services.EDITABLE:
+        messages.error(request, _("Only draft or rejected profiles can be changed."))
+        return redirect(_detail_url(profile.pk))
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(profile))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(profile=profile, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("The profile was saved."))
+            return redirect(_detail_url(profile.pk))
+    return render(
+        request,
+        "docking/profile_form.html",
+        {"form": form, "profile": profile, "item": shown(view)},
+    )
+
+
+@login_required
+def profile_translation(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    if language not in LANGUAGE_CODES:
+        raise Http404
+    profile, view = _visible(request, pk)
+    _require_editor(request, profile)
+    if profile.status not in services.EDITABLE:
+        messages.error(request, _("Only draft or rejected profiles can be changed."))
+        return redirect(_detail_url(profile.pk))
+    if language == profile.language:
+        messages.error(request, _("This is the language the profile is written in."))
+        return redirect(reverse("docking:profile_edit", kwargs={"pk": profile.pk}))
+    existing = next((t for t in view.translations if t.language == language), None)
+    initial = (
+        {"title": existing.title, "summary": existing.summary, "description": existing.description}
+        if existing
+        else {}
+    )
+    form = TranslationForm(request.POST or None, initial=initial, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_translation_set(
+                profile=profile, by=request.user, language=language, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The %(language)s version was saved.") % {"language": LANGUAGE_NAMES[language]},
+            )
+            return redirect(_detail_url(profile.pk))
+    return render(
+        request,
+        "docking/profile_translation.html",
+        {
+            "form": form,
+            "profile": profile,
+            "item": shown(view, reader=view.language),
+            "language": language,
+            "language_name": LANGUAGE_NAMES[language],
+            "exists": existing is not None,
+        },
+    )
+
+
+# --- Lists for members and staff --------------------------------------------------------------
+
+
+@login_required
+def my_profiles(request: HttpRequest) -> HttpResponse:
+    """Every profile of the viewer's organisations, in every state."""
+    mine = (
+        selectors.profiles_visible_to(request.user)
+        .filter(organisation__memberships__user=request.user)
+        .select_related("organisation")
+        .order_by("-updated_at", "-pk")
+    )
+    return render(
+        request,
+        "docking/my_profiles.html",
+        {
+            "page_obj": _paginate(request, mine),
+            "query": _query_without_page(request),
+            "can_create": bool(_authorable(request.user)),
+            "status": Status,
+        },
+    )
+
+
+@login_required
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (is_platform_admin(user) or is_authority_staff(user)):
+        raise PermissionDenied(_("Only authority staff and platform admins moderate profiles."))
+    queue = selectors.moderation_queue(user).prefetch_related("translations")
+    page_obj = _paginate(request, queue)
+    rows = [
+        {"profile": p, "mentions": selectors.identity_mentions(p)} for p in page_obj.object_list
+    ]
+    return render(
+        request,
+        "docking/moderation_queue.html",
+        {"page_obj": page_obj, "rows": rows, "query": _query_without_page(request)},
+    )
