@@ -18,10 +18,12 @@ import numpy as np
 from .embed import PASSAGE, QUERY, CachedEmbedder, Embedder, normalise_rows
 from .index import ExactIndex, top_k_rows
 from .lexical import BM25Index, tokens
+from .neighbourhoods import Neighbourhoods
 from .passages import Passage, split_passages
 from .score import (
     FULL,
     KINDS,
+    RULE_PARTS,
     Match,
     Ranker,
     combine,
@@ -156,8 +158,8 @@ class Matcher:
         self.entries: dict[Hashable, Entry] = {}
         self._by_org: dict[Hashable, set[Hashable]] = {}
         self._unpublished: set[Hashable] = set()
-        self._radius: dict[tuple[Hashable, int, bool], float] = {}
-        self._radius_version: tuple[int, int] = (-1, -1)
+        # CSLS neighbourhoods by (k, centred), kept up to date across index changes.
+        self._neighbourhoods: dict[tuple[int, bool], Neighbourhoods] = {}
         # Language centring: running sums of passage vectors per language, and the
         # centred profile vectors (rebuilt lazily, row for row with the index).
         self.min_language_passages = min_language_passages
@@ -222,6 +224,8 @@ class Matcher:
         entries = self.prepare(profiles)
         self.remove([p.id for p in profiles if p.id in self.entries])
         self.index.upsert([e.profile.id for e in entries], np.stack([e.vector for e in entries]))
+        for neighbourhoods in self._neighbourhoods.values():
+            neighbourhoods.added([e.profile.id for e in entries])
         for entry in entries:
             profile = entry.profile
             self.entries[profile.id] = entry
@@ -236,6 +240,8 @@ class Matcher:
         """Drop profiles (expired, withdrawn, deleted); unknown ids are ignored."""
         ids = [i for i in ids if i in self.entries]
         for id_ in ids:
+            for neighbourhoods in self._neighbourhoods.values():
+                neighbourhoods.removed(id_, self.entries[id_])
             self._count_languages(self.entries[id_], -1)
             self._centred_vectors.pop(id_, None)
             org = self.entries.pop(id_).profile.organisation
@@ -294,22 +300,48 @@ class Matcher:
             self._centred_version = version
         return self._centred
 
+    def _space(self, centred: bool) -> tuple[np.ndarray, Hashable, object]:
+        """The profile matrix (index row order), its space's name, and how to get a removed
+        profile's vector in it."""
+        if not centred:
+            return self.index.matrix, 0, lambda entry: entry.vector
+        matrix = self._centred_matrix()
+        means = self._means
+        return (
+            matrix,
+            self._means_id,
+            lambda entry: pool(
+                entry.passages, centre(entry.passages, entry.passage_vectors, means)
+            ),
+        )
+
+    def _neighbours(self, k: int, centred: bool) -> tuple[Neighbourhoods, np.ndarray]:
+        neighbourhoods = self._neighbourhoods.get((k, centred))
+        if neighbourhoods is None:
+            neighbourhoods = self._neighbourhoods[(k, centred)] = Neighbourhoods(k)
+        matrix, space, vector_of = self._space(centred)
+        neighbourhoods.sync(matrix, self.index.row, self.index.__contains__, space, vector_of)
+        return neighbourhoods, matrix
+
     def radius(self, ids: Sequence[Hashable], k: int, *, centred: bool = False) -> np.ndarray:
         """CSLS ``r`` of indexed profiles: mean cosine to their k nearest other profiles."""
-        matrix = self._centred_matrix() if centred else self.index.matrix
-        version = (self.index.version, self._means_id)
-        if self._radius_version != version:
-            self._radius.clear()  # any change to the index (or the means) moves neighbourhoods
-            self._radius_version = version
-        missing = [i for i in ids if (i, k, centred) not in self._radius]
-        for start in range(0, len(missing), 256):
-            block = missing[start : start + 256]
-            rows = np.array([self.index.row(i) for i in block])
-            sims = matrix[rows] @ matrix.T
-            sims[np.arange(len(block)), rows] = -np.inf
-            for id_, value in zip(block, neighbourhood_radius(sims, k), strict=True):
-                self._radius[(id_, k, centred)] = float(value)
-        return np.array([self._radius[(i, k, centred)] for i in ids], dtype=np.float32)
+        neighbourhoods, matrix = self._neighbours(k, centred)
+        missing = neighbourhoods.missing(ids)
+        if missing:
+            neighbourhoods.compute(matrix, missing, [self.index.row(i) for i in missing])
+        return neighbourhoods.radii(ids)
+
+    def warm_up(self, ranker: Ranker = FULL) -> None:
+        """Compute every indexed profile's CSLS neighbourhood for ``ranker`` now (one pass
+        over the index, in blocks) rather than a query's candidates at a time.
+
+        Worth it in a long-running process: the neighbourhoods are kept up to date as
+        profiles come and go, so later queries read them instead of computing them.
+        """
+        if not ranker.hubness or not ranker.weights.semantic or not len(self.index):
+            return
+        centred = ranker.centre_languages and bool(self.language_means())
+        self.radius(self.index.ids, ranker.hubness_k, centred=centred)
 
     def _entry(self, query: Profile | Hashable) -> Entry:
         if isinstance(query, Profile):
@@ -346,6 +378,26 @@ class Matcher:
         query = Profile(id=None, texts=(Text(text, lang),))
         return self._rank(self.prepare([query])[0], k=k, ranker=ranker, explain=explain)
 
+    def _lexical_shortlist(self, by_slot: np.ndarray, blocked_ids: set, size: int) -> list[int]:
+        """Index rows of the ``size`` best BM25 scores, best first, ties by row;
+        blocked profiles left out."""
+        if blocked_ids:
+            by_slot = by_slot.copy()
+            for id_ in blocked_ids:
+                if id_ in self.lexical:
+                    by_slot[self.lexical.slot(id_)] = 0.0
+        hits = np.flatnonzero(by_slot > 0)
+        if len(hits) > size:
+            # Everything scoring at least the size-th best: ties at the cut are settled by row.
+            cut = -np.partition(-by_slot[hits], size - 1)[size - 1]
+            hits = hits[by_slot[hits] >= cut]
+        found = []
+        for slot in hits:
+            id_ = self.lexical.id_at(int(slot))
+            found.append((-by_slot[slot], self.index.row(id_)))
+        found.sort()
+        return [row for _, row in found[:size]]
+
     def _rank(self, entry: Entry, *, k: int, ranker: Ranker, explain: bool) -> list[Match]:
         query = entry.profile
         n = len(self.index)
@@ -381,19 +433,14 @@ class Matcher:
         shortlist = shortlist[np.isfinite(eligible[shortlist])]
         candidates = dict.fromkeys(int(r) for r in shortlist)
 
-        bm25: dict[Hashable, float] = {}
+        by_slot = None  # BM25 by the lexical index's slots
         ideal = 1.0
         if weights.lexical:
             query_tokens = list(entry.tokens)
-            bm25 = self.lexical.scores(query_tokens)
+            by_slot = self.lexical.slot_scores(query_tokens)
             ideal = self.lexical.ideal(query_tokens) or 1.0
-            lexical_rows = [
-                (score, self.index.row(i))
-                for i, score in bm25.items()
-                if not blocked[self.index.row(i)]
-            ]
-            lexical_rows.sort(key=lambda item: (-item[0], item[1]))
-            for _, row in lexical_rows[: ranker.shortlist]:
+        if by_slot is not None:
+            for row in self._lexical_shortlist(by_slot, blocked_ids, ranker.shortlist):
                 candidates.setdefault(row, None)
         if not candidates:
             return []
@@ -409,28 +456,23 @@ class Matcher:
                 r_query = float(neighbourhood_radius(own[None, :], ranker.hubness_k)[0])
                 r_rows = self.radius([id_at(r) for r in rows], ranker.hubness_k, centred=centred)
                 raw = csls(raw, r_query, r_rows)
-            # Normalised over the semantic shortlist only: the same scale whatever k is.
-            in_shortlist = np.isin(rows, shortlist)
-            reference = raw[in_shortlist] if in_shortlist.any() else raw
+            # Normalised over the semantic shortlist only (the first rows): the same scale
+            # whatever k is.
+            reference = raw[: len(shortlist)] if len(shortlist) else raw
             high = float(reference.max())
             span = ranker.min_span * (2 if ranker.hubness else 1)
             semantic = min_max(raw, min(float(reference.min()), high - span), high)
 
         matches = []
+        rules = any(getattr(weights, p) for p in RULE_PARTS)
         for position, row in enumerate(rows):
             candidate = self.entries[id_at(row)].profile
             if excluded(query, candidate):
                 continue
-            values = (
-                rule_values(query, candidate)
-                if any(
-                    getattr(weights, p)
-                    for p in ("complementarity", "modes", "trl", "sectors", "cross_border")
-                )
-                else {}
-            )
+            values = rule_values(query, candidate) if rules else {}
             values["semantic"] = float(semantic[position])
-            values["lexical"] = min(1.0, bm25.get(candidate.id, 0.0) / ideal)
+            bm25 = float(by_slot[self.lexical.slot(candidate.id)]) if by_slot is not None else 0.0
+            values["lexical"] = min(1.0, bm25 / ideal)
             total, parts = combine(values, weights)
             matches.append(
                 (
@@ -441,7 +483,7 @@ class Matcher:
                         score=total,
                         parts=parts,
                         cosine=float(cosines[row]),
-                        bm25=bm25.get(candidate.id, 0.0),
+                        bm25=bm25,
                     ),
                 )
             )

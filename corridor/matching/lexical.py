@@ -40,6 +40,9 @@ class BM25Index:
         self._lengths = np.zeros(0, dtype=np.float32)
         self._counts: dict[Hashable, Counter[str]] = {}
         self._postings: dict[str, dict[int, int]] = {}
+        # The postings as (slots, term frequencies) arrays, made when a query first needs
+        # them and dropped when the term's postings change.
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._total_length = 0
 
     def __len__(self) -> int:
@@ -69,6 +72,7 @@ class BM25Index:
         self._total_length += len(doc_tokens)
         for term, tf in counts.items():
             self._postings.setdefault(term, {})[slot] = tf
+            self._arrays.pop(term, None)
 
     def remove(self, ids: Iterable[Hashable]) -> None:
         for id_ in ids:
@@ -76,6 +80,7 @@ class BM25Index:
             if slot is None:
                 continue
             for term in self._counts.pop(id_):
+                self._arrays.pop(term, None)
                 posting = self._postings[term]
                 del posting[slot]
                 if not posting:
@@ -95,11 +100,12 @@ class BM25Index:
         df = len(self._postings.get(term, ()))
         return df <= max(2, self.max_df * len(self._slot_of))
 
-    def scores(self, query_tokens: Sequence[str]) -> dict[Hashable, float]:
-        """BM25 of every document sharing a term with the query (each distinct term once)."""
+    def slot_scores(self, query_tokens: Sequence[str]) -> np.ndarray | None:
+        """BM25 of every document by slot (see :meth:`slot`), 0 where no term is shared;
+        ``None`` when no informative query term is in the index. Each distinct term once."""
         n = len(self._slot_of)
         if not n:
-            return {}
+            return None
         average = self._total_length / n or 1.0
         total = np.zeros(len(self._id_at), dtype=np.float64)
         touched = False
@@ -107,12 +113,29 @@ class BM25Index:
             posting = self._postings.get(term)
             if not posting or not self.informative(term):
                 continue
-            slots = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
-            tf = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
+            arrays = self._arrays.get(term)
+            if arrays is None:
+                arrays = self._arrays[term] = (
+                    np.fromiter(posting.keys(), dtype=np.int64, count=len(posting)),
+                    np.fromiter(posting.values(), dtype=np.float64, count=len(posting)),
+                )
+            slots, tf = arrays
             norm = self.k1 * (1 - self.b + self.b * self._lengths[slots] / average)
             total[slots] += self.idf(term) * tf * (self.k1 + 1) / (tf + norm)
             touched = True
-        if not touched:
+        return total if touched else None
+
+    def slot(self, id_: Hashable) -> int:
+        """Where a document's score is in :meth:`slot_scores`."""
+        return self._slot_of[id_]
+
+    def id_at(self, slot: int) -> Hashable | None:
+        return self._id_at[slot]
+
+    def scores(self, query_tokens: Sequence[str]) -> dict[Hashable, float]:
+        """BM25 of every document sharing a term with the query (each distinct term once)."""
+        total = self.slot_scores(query_tokens)
+        if total is None:
             return {}
         hit = np.flatnonzero(total > 0)
         return {self._id_at[s]: float(total[s]) for s in hit}

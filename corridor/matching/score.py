@@ -38,6 +38,7 @@ organisation, or not published, is never returned.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -65,6 +66,7 @@ _COMPLEMENTS = {
 }
 
 PARTS = ("semantic", "lexical", "complementarity", "modes", "trl", "sectors", "cross_border")
+RULE_PARTS = PARTS[2:]
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,13 @@ class Weights:
                 raise ValueError(f"weight {f.name} must not be negative")
 
     def items(self) -> list[tuple[str, float]]:
-        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)]
+        """(part, weight) of the parts that count (non-zero weight), in :data:`PARTS` order."""
+        return list(self._items)
+
+    @functools.cached_property
+    def _items(self) -> tuple[tuple[str, float], ...]:
+        # Read for every candidate of every query: worked out once per Weights.
+        return tuple((f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name))
 
 
 @dataclass(frozen=True)
@@ -205,6 +213,19 @@ def sector_overlap(
     return best, related
 
 
+@functools.lru_cache(maxsize=65536)
+def _sector_value(sectors_a: frozenset[str], sectors_b: frozenset[str]) -> float:
+    if sectors_a & sectors_b:
+        return 1.0
+    return max((sector_relation(a, b)[1] for a in sectors_a for b in sectors_b), default=0.0)
+
+
+def sector_value(sectors_a: Collection[str], sectors_b: Collection[str]) -> float:
+    """The best relation between any two sectors (``sector_overlap``'s value, without the
+    list of pairs; remembered, since a pool holds few distinct sector sets)."""
+    return _sector_value(frozenset(sectors_a), frozenset(sectors_b))
+
+
 def cross_border(
     country_a: str | None, country_b: str | None, targets_a: Collection[str] = ()
 ) -> float:
@@ -222,7 +243,7 @@ def rule_values(query, candidate) -> dict[str, float]:
         "complementarity": complementarity(query.kind, candidate.kind),
         "modes": mode_overlap(query.modes, candidate.modes),
         "trl": trl_fit(query.trl, query.trl_wanted, candidate.trl, candidate.trl_wanted),
-        "sectors": sector_overlap(query.sectors, candidate.sectors)[0],
+        "sectors": sector_value(query.sectors, candidate.sectors),
         "cross_border": cross_border(query.country, candidate.country, query.target_countries),
     }
 
@@ -269,5 +290,5 @@ def min_max(values: np.ndarray, low: float, high: float) -> np.ndarray:
 
 def combine(values: dict[str, float], weights: Weights) -> tuple[float, dict[str, float]]:
     """Each part's contribution (weight × value) and their sum."""
-    parts = {name: weight * float(values.get(name, 0.0)) for name, weight in weights.items()}
+    parts = {name: weight * float(values.get(name, 0.0)) for name, weight in weights._items}
     return sum(parts.values()), parts
