@@ -1,0 +1,193 @@
+"""The scheduler: warm start, proved bound, local search, CP-SAT, explanations.
+
+``solve(instance, time_limit=...)`` runs, within the time limit:
+
+1. warm starts: the priority greedy and the LP-rounding greedy (requests taken by
+   their value in the LP relaxation), each placing the previous schedule first
+   when there is one; the better is kept;
+2. the LP relaxation's proved upper bound (``bounds``), solved once, used twice:
+   as the bound reported and to order the LP-rounding greedy;
+3. ejection-chain local search (``improve``);
+4. CP-SAT (``cpsat``) with the rest of the time, hinted with the best schedule and
+   bounded below by its value and above by the LP bound — skipped when the
+   schedule already meets the bound (it is then proved optimal) and there is no
+   previous schedule to stay close to;
+5. a final pass that adds any request that still fits, moves meetings back to
+   their previous slot when that is free, numbers tables, and explains every
+   request left out.
+
+``method="greedy"`` is the first-come-first-served baseline alone, with the
+trivial bound (every request that has a common slot).
+"""
+
+from __future__ import annotations
+
+import time
+
+from .bounds import lp_bound, trivial_bound
+from .cpsat import solve_cpsat
+from .explain import explain
+from .greedy import (
+    Board,
+    complete,
+    greedy_fcfs,
+    greedy_order,
+    greedy_priority,
+    number_tables,
+    value,
+)
+from .improve import improve
+from .model import Instance, Previous, Result
+
+# Shares of the time limit: at most this much for the LP, then for local search.
+LP_SHARE = 0.5
+SEARCH_SHARE = 0.3
+
+
+def _kept(assignment: dict[int, int], previous: dict[int, int]) -> int:
+    return sum(1 for r, s in previous.items() if assignment.get(r) == s)
+
+
+def _move_back(instance: Instance, assignment: dict[int, int], previous: dict[int, int]):
+    """Move meetings back to their previous slot wherever that costs nothing."""
+    board = Board(instance)
+    for r, s in assignment.items():
+        board.place(r, s)
+    locked = instance.locked_slot
+    for r, s in previous.items():
+        if r in board.slot_of and board.slot_of[r] != s and r not in locked:
+            here = board.slot_of[r]
+            board.remove(r)
+            board.place(r, s if board.fits(r, s) else here)
+    return board.slot_of
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    deterministic: bool = False,
+    previous: Previous | None = None,
+    method: str = "cpsat",
+    workers: int = 2,
+) -> Result:
+    """Schedule ``instance``; see the module doc. ``time_limit`` is in seconds."""
+    started = time.perf_counter()
+    inst = instance
+    if method == "greedy":
+        assignment = greedy_fcfs(inst)
+        return _finish(inst, assignment, trivial_bound(inst), "greedy", started, {}, None)
+    if method != "cpsat":
+        raise ValueError(f"unknown method {method!r}: 'cpsat' or 'greedy'")
+
+    def left() -> float:
+        return time_limit - (time.perf_counter() - started)
+
+    prev = {}
+    if previous is not None:
+        prev = {r: s for r, s in previous.slot.items() if s in inst.common[r]}
+
+    def key(a: dict[int, int]) -> tuple[int, int]:
+        return value(inst, a), _kept(a, prev)
+
+    stats: dict = {}
+    fcfs = greedy_fcfs(inst)
+    stats["greedy_fcfs_value"] = inst.units(value(inst, fcfs))
+    best = complete(inst, greedy_priority(inst, keep=prev))
+    stats["greedy_priority_value"] = inst.units(value(inst, best))
+
+    bound = lp_bound(inst, time_limit=max(0.1, LP_SHARE * left()))
+    upper = bound.upper_bound
+    stats["lp_seconds"] = round(bound.seconds, 3)
+    stats["lp_status"] = bound.status
+    stats["lp_bound"] = inst.units(upper)
+    if bound.x:
+        order = sorted(bound.x, key=lambda k: (-bound.x[k], -inst.requests[k[0]].weight, k))
+        rounded = complete(inst, greedy_order(inst, order, keep=prev))
+        stats["lp_rounding_value"] = inst.units(value(inst, rounded))
+        if key(rounded) > key(best):
+            best = rounded
+
+    searched = improve(
+        inst,
+        best,
+        time_limit=float("inf") if deterministic else max(0.05, SEARCH_SHARE * left()),
+        seed=seed,
+    )
+    if key(searched) >= key(best):
+        best = searched
+    stats["local_search_value"] = inst.units(value(inst, best))
+
+    solver = "lp+local-search"
+    if value(inst, best) < upper or _kept(best, prev) < len(prev):
+        outcome = solve_cpsat(
+            inst,
+            time_limit=max(0.1, left()),
+            hint=best,
+            lower=value(inst, best),
+            upper=upper,
+            previous=prev or None,
+            seed=seed,
+            deterministic=deterministic,
+            workers=workers,
+        )
+        solver = "cp-sat"
+        stats["cpsat_status"] = outcome.status
+        stats["cpsat_seconds"] = round(outcome.seconds, 3)
+        stats["cpsat_variables"] = outcome.variables
+        if outcome.value_bound is not None:
+            stats["cpsat_bound"] = inst.units(outcome.value_bound)
+            upper = min(upper, outcome.value_bound)
+        if outcome.assignment is not None and key(outcome.assignment) >= key(best):
+            best = outcome.assignment
+    best = complete(inst, best)
+    if prev:
+        best = _move_back(inst, best, prev)
+    return _finish(inst, best, upper, solver, started, stats, previous, prev)
+
+
+def _finish(
+    inst: Instance,
+    assignment: dict[int, int],
+    upper: int,
+    solver: str,
+    started: float,
+    stats: dict,
+    previous: Previous | None,
+    prev: dict[int, int] | None = None,
+) -> Result:
+    val = value(inst, assignment)
+    tables = {}
+    changes = None
+    if previous is not None:
+        prev = prev or {}
+        tables = {r: t for r, t in previous.table.items() if assignment.get(r) == previous.slot[r]}
+        moved = [
+            {
+                "request": inst.requests[r].id,
+                "from": inst.slots[s].id,
+                "to": inst.slots[assignment[r]].id,
+            }
+            for r, s in sorted(previous.slot.items())
+            if r in assignment and assignment[r] != s
+        ]
+        dropped = [inst.requests[r].id for r in sorted(previous.slot) if r not in assignment]
+        changes = {
+            "previous": len(previous.slot) + len(previous.ignored),
+            "kept": sum(1 for r, s in previous.slot.items() if assignment.get(r) == s),
+            "moved": moved,
+            "unscheduled": dropped,
+            "ignored": list(previous.ignored),
+        }
+    return Result(
+        meetings=number_tables(inst, assignment, tables),
+        unplaced=tuple(u for u in explain(inst, assignment) if u is not None),
+        value=val,
+        upper_bound=upper,
+        status="optimal" if val == upper else "feasible",
+        solver=solver,
+        seconds=time.perf_counter() - started,
+        stats=stats,
+        changes=changes,
+    )
