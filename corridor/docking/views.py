@@ -112,6 +112,7 @@ class Shown:
     status: str
     language_name: str
     other_languages: list[str] = field(default_factory=list)
+    other_language_names: list[str] = field(default_factory=list)
 
 
 def _trl_range(view: ProfileView) -> str:
@@ -153,6 +154,9 @@ def shown(view: ProfileView, reader: str | None = None) -> Shown:
         status=STATUS_LABELS.get(view.status, view.status),
         language_name=LANGUAGE_NAMES.get(view.language, view.language),
         other_languages=[t.language for t in view.translations],
+        other_language_names=[
+            LANGUAGE_NAMES.get(t.language, t.language) for t in view.translations
+        ],
     )
 
 
@@ -164,6 +168,7 @@ class Part:
     contribution: float
     weight: float
     points: str  # the contribution in points of 100
+    max_points: str  # what the part can give at most
     width: str  # the bar's length: the contribution as a share of what the part can give
 
 
@@ -189,14 +194,15 @@ def shown_match(result: matching.MatchResult) -> ShownMatch:
         share = max(0.0, min(1.0, contribution / weight))
         parts.append(
             Part(
-                name,
-                label,
-                help_text,
-                contribution,
-                weight,
-                f"{contribution * 100:.1f}",
-                f"{share * 100:.0f}%",
-            )  # fmt: skip
+                name=name,
+                label=label,
+                help=help_text,
+                contribution=contribution,
+                weight=weight,
+                points=f"{contribution * 100:.1f}",
+                max_points=f"{weight * 100:.0f}",
+                width=f"{share * 100:.0f}%",
+            )
         )
     explanation = result.explanation
     sectors = [

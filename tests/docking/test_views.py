@@ -274,6 +274,20 @@ def test_browse_queries_do_not_grow_with_profiles(
     assert few <= 20
 
 
+def test_search_queries_do_not_grow_with_profiles(client, organisation, sector, settings):
+    settings.CORRIDOR_PAGE_SIZE = 50
+    path = url("profile_list") + "?q=robot+arms&kind=technology_offer"
+    _published_in_bulk(organisation, 3, sector)
+    client.get(path)  # the process's matcher loads the new profiles once
+    few = _queries(client, path)
+    _published_in_bulk(organisation, 27, sector, start=3)
+    client.get(path)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path)
+    assert len(references(response)) == 30
+    assert len(context.captured_queries) == few
+
+
 # --- One profile: who sees it ------------------------------------------------------------------
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.apps import apps as django_apps
 
 from corridor.accounts.models import AuthorityStaff, OrganisationMembership
-from corridor.docking.models import CooperationProfile
 from corridor.docking.matching import reset_matcher
+from corridor.docking.models import CooperationProfile
 
 from ..factories import AuthorityFactory, OrganisationFactory, UserFactory, ZoneFactory
 
