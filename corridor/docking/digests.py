@@ -23,7 +23,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -157,7 +156,7 @@ def _send_to(user, organisation: Organisation, live, now) -> bool:
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         pending = list(
             MatchNotice.objects.filter(
-                Q(profile__organisation=organisation),
+                profile__organisation=organisation,
                 profile__in=live.values("pk"),
                 candidate__in=live.values("pk"),
             )
@@ -208,8 +207,7 @@ def digest_message(*, user, organisation: Organisation, notices: list[MatchNotic
         candidates = {
             view.reference: view
             for view in profile_views(
-                list(CooperationProfile.objects.filter(pk__in={n.candidate_id for n in notices})),
-                None,
+                [CooperationProfile(pk=pk) for pk in {n.candidate_id for n in notices}], None
             )
         }
         names = _sector_names(notices)

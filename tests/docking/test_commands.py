@@ -8,11 +8,19 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from corridor.docking.models import CooperationProfile
 from corridor.matching.embed import EmbedderError
 
 Status = CooperationProfile.Status
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are checked in English, whatever an earlier test's request left active."""
+    with translation.override("en"):
+        yield
 
 
 def command(name, *args) -> tuple[str, str]:

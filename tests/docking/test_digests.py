@@ -24,6 +24,13 @@ from corridor.matching.embed import EmbedderError
 from ..factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are checked in English, whatever an earlier test's request left active."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def matched(draft, cn_request, cn_unrelated, org_member, other_member, publish):
     """A Pakistani offer (org_member writes Urdu) and two Chinese profiles (other_member: Chinese)."""

@@ -8,11 +8,18 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from corridor.docking.exports import COLUMNS, profile_rows
 from corridor.docking.models import CooperationProfile
 from corridor.docking.services import profile_translation_set, profiles_expire
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are checked in English, whatever an earlier test's request left active."""
+    with translation.override("en"):
+        yield
 
 
 def command(*args) -> str:
