@@ -15,13 +15,16 @@ Hybrid Retrieval", 2023) and keeps the size of a score difference, which RRF dro
   everything has a high ``r`` and is pushed down every list instead of topping
   them all. In the full ranker the vectors are first centred per language (see
   ``Ranker.centre_languages``): with an uncentred multilingual model a query
-  prefers texts in its own language over the right text in another. Min–max normalised over the fixed-size semantic shortlist of the
-  query (the same shortlist whatever number of results is asked for), over a
-  range no narrower than ``Ranker.min_span``.
+  prefers texts in its own language over the right text in another. Min–max
+  normalised over the fixed-size semantic shortlist of the query (the same
+  shortlist whatever number of results is asked for), over a range no narrower
+  than ``Ranker.min_span``.
 - **lexical**: BM25 divided by the query's ideal score (see
   :meth:`~corridor.matching.lexical.BM25Index.ideal`), clipped to 1.
 - **complementarity**: 1 when the kinds meet (offer ↔ request of the same kind,
-  R&D partner ↔ R&D partner), else 0.
+  R&D partner ↔ R&D partner), else 0 — the heaviest rule (see :class:`Weights`).
+  Additive like every part, not a factor on the total: a factor would shrink every
+  other part of a non-complementary candidate without a part that says why.
 - **modes**: shared cooperation modes over the smaller set (a profile that lists
   many modes is not penalised for it).
 - **trl**: 1 when an offer's readiness level lies in a request's wanted range,
@@ -71,11 +74,23 @@ RULE_PARTS = PARTS[2:]
 
 @dataclass(frozen=True)
 class Weights:
-    """Each part's share of the total; they sum to 1 in the full ranker."""
+    """Each part's share of the total; they sum to 1 in the full ranker.
 
-    semantic: float = 0.50
-    lexical: float = 0.15
-    complementarity: float = 0.10
+    Complementarity (0.23) is the largest rule part because an offer meeting a
+    request is what a partnering platform exists for: a non-complementary candidate
+    (an offer for an offer) now outranks a complementary one only when it is closer
+    in meaning by more than half of the query's semantic range (0.23 / 0.40). It was
+    0.10, against 0.50 for semantic, and a same-language near-duplicate of the wrong
+    kind could win on text alone. The 0.13 it gained came from the two text parts in
+    proportion (semantic 0.50 → 0.40, lexical 0.15 → 0.12, still 10 : 3), so a
+    ranking on text alone — a search box, whose query has no kind — is unchanged.
+    Text (0.52) still outweighs the rules (0.48) and decides among complementary
+    candidates.
+    """
+
+    semantic: float = 0.40
+    lexical: float = 0.12
+    complementarity: float = 0.23
     modes: float = 0.05
     trl: float = 0.05
     sectors: float = 0.10

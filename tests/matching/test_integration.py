@@ -8,7 +8,7 @@ import pytest
 
 from corridor.matching.engine import Matcher, Profile, Text
 from corridor.matching.evaluate import evaluate_pairs
-from corridor.matching.score import EMBEDDING_ONLY, LEXICAL_ONLY
+from corridor.matching.score import EMBEDDING_ONLY, FULL, LEXICAL_ONLY
 
 ROBOTICS_ZH = "我们提供用于汽车零部件工厂自动化焊接的六轴工业机器人机械臂，并配套机器视觉系统。"
 BIOTECH_ZH = "我们研发基因测序试剂盒和细胞培养基，为医院和科研机构提供生物技术服务。"
@@ -103,11 +103,12 @@ def test_english_robotics_request_finds_the_chinese_robotics_offer(matcher):
     for m in matches:
         assert m.score == pytest.approx(sum(m.parts.values()))
     top = matches[0]
-    assert top.parts["complementarity"] == pytest.approx(0.10)
-    assert top.parts["sectors"] == pytest.approx(0.10 * 0.75)  # "robotics" is the parent
-    assert top.parts["trl"] == pytest.approx(0.05)
-    assert top.parts["modes"] == pytest.approx(0.05)
-    assert top.parts["cross_border"] == pytest.approx(0.05)
+    w = FULL.weights
+    assert top.parts["complementarity"] == pytest.approx(w.complementarity)
+    assert top.parts["sectors"] == pytest.approx(w.sectors * 0.75)  # "robotics" is the parent
+    assert top.parts["trl"] == pytest.approx(w.trl)
+    assert top.parts["modes"] == pytest.approx(w.modes)
+    assert top.parts["cross_border"] == pytest.approx(w.cross_border)
 
 
 def test_urdu_vaccine_text_matches_the_chinese_vaccine_text(matcher):

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -151,12 +153,11 @@ def test_profile_input_is_validated():
 
 
 def test_parts_sum_to_total():
-    total, parts = combine(
-        {"semantic": 0.5, "lexical": 1.0, "sectors": 0.75, "trl": 1.0}, Weights()
-    )
-    assert parts["semantic"] == pytest.approx(0.25)
-    assert parts["lexical"] == pytest.approx(0.15)
-    assert parts["sectors"] == pytest.approx(0.075)
+    w = Weights()
+    total, parts = combine({"semantic": 0.5, "lexical": 1.0, "sectors": 0.75, "trl": 1.0}, w)
+    assert parts["semantic"] == pytest.approx(0.5 * w.semantic)
+    assert parts["lexical"] == pytest.approx(w.lexical)
+    assert parts["sectors"] == pytest.approx(0.75 * w.sectors)
     assert parts["complementarity"] == 0.0
     assert total == pytest.approx(sum(parts.values()))
     assert sum(w for _, w in Weights().items()) == pytest.approx(1.0)
@@ -225,3 +226,89 @@ def test_language_means_are_kept_until_a_language_changes_by_a_tenth():
         atol=1e-6,
     )
     np.testing.assert_array_equal(second["zh"], first["zh"])
+
+
+def _kind_geometry():
+    """A technology request q; a near-duplicate request d (cosine 0.95 to q); the
+    complementary offer p, somewhat further in meaning (cosine 0.80); and ten
+    less related profiles (cosine 0.40–0.58) that make up the rest of the shortlist.
+    Everything else (sectors, modes, countries) is the same for d and p.
+    """
+    d = 16
+    e = np.eye(d)
+
+    def at(cosine, axis):
+        return cosine * e[0] + np.sqrt(1 - cosine**2) * e[axis]
+
+    table = {"q": e[0], "dup": at(0.95, 1), "partner": at(0.80, 2)}
+    table |= {f"other{i}": at(0.4 + 0.02 * i, 3 + i) for i in range(10)}
+    return table
+
+
+def _kind_pool(table):
+    common = {"sectors": {"ai.vision"}, "modes": {"licence"}, "country": "CN"}
+    pool = [
+        Profile("dup", ("dup",), organisation="b", kind="technology_request", **common),
+        Profile("partner", ("partner",), organisation="c", kind="technology_offer", **common),
+    ]
+    pool += [
+        Profile(t, (t,), organisation=t, kind="technology_offer", **common)
+        for t in table
+        if t.startswith("other")
+    ]
+    query = Profile(
+        "q",
+        ("q",),
+        organisation="a",
+        kind="technology_request",
+        sectors={"ai.vision"},
+        modes={"licence"},
+        country="PK",
+    )
+    return query, pool
+
+
+def test_a_complementary_partner_outranks_a_closer_near_duplicate_of_the_wrong_kind():
+    table = _kind_geometry()
+    query, pool = _kind_pool(table)
+    matcher = Matcher(TableEmbedder(table))
+    matcher.upsert(pool)
+    ranked = matcher.match(query, k=3, explain=True)
+    assert [m.id for m in ranked[:2]] == ["partner", "dup"]
+    partner, dup = ranked[0], ranked[1]
+    assert dup.parts["semantic"] > partner.parts["semantic"]  # the duplicate is closer in text
+    assert partner.parts["complementarity"] == pytest.approx(FULL.weights.complementarity)
+    assert dup.parts["complementarity"] == 0.0
+    for match in ranked:  # still explainable: the parts add up to the total shown
+        assert match.score == pytest.approx(sum(match.parts.values()))
+        assert match.explanation.parts == match.parts
+        assert match.explanation.total == match.score
+    # The premise: with complementarity at 0.10 and semantic at 0.50 (the old weights)
+    # the near-duplicate won on text alone.
+    old = Ranker(
+        "old",
+        Weights(semantic=0.50, lexical=0.15, complementarity=0.10),
+        centre_languages=True,
+    )
+    assert matcher.match(query, k=1, ranker=old)[0].id == "dup"
+
+
+def test_text_still_decides_between_two_complementary_candidates():
+    table = _kind_geometry()
+    query, pool = _kind_pool(table)
+    # Both the near-duplicate and the partner are offers now: the closer text wins.
+    pool[0] = dataclasses.replace(pool[0], kind="technology_offer")
+    matcher = Matcher(TableEmbedder(table))
+    matcher.upsert(pool)
+    assert [m.id for m in matcher.match(query, k=2)] == ["dup", "partner"]
+
+
+def test_complementarity_is_the_heaviest_rule_and_text_outweighs_the_rules():
+    w = FULL.weights
+    rules = w.complementarity + w.modes + w.trl + w.sectors + w.cross_border
+    assert w.complementarity > max(w.modes, w.trl, w.sectors, w.cross_border)
+    assert w.semantic + w.lexical > rules
+    assert w.semantic + w.lexical + rules == pytest.approx(1.0)
+    # The text parts keep their old proportion, so a ranking on text alone (a search
+    # box: no kind, no rules) is unchanged.
+    assert w.semantic / w.lexical == pytest.approx(0.50 / 0.15)
