@@ -83,10 +83,18 @@ def _visible(profile_id: int, viewer) -> CooperationProfile:
 
 def _relocated(exc: ValidationError, places: dict[str, str]) -> RequestValidationError:
     """A service's field errors, placed where the client sent the value (query, path, body)."""
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
     errors = []
-    for field, messages in exc.message_dict.items():
-        loc = [places[field], field] if field in places else ["body", "payload", field]
-        errors.extend({"loc": loc, "msg": str(m), "type": "invalid"} for m in messages)
+    for field, field_errors in by_field.items():
+        if field in places:
+            loc = [places[field], field]
+        else:
+            loc = ["body", "payload"] + ([] if field == "__all__" else [field])
+        for error in field_errors:
+            errors.extend(
+                {"loc": loc, "msg": str(message), "type": error.code or "invalid"}
+                for message in error.messages
+            )
     return RequestValidationError(errors)
 
 
