@@ -321,7 +321,7 @@ def _detail_context(request, profile: CooperationProfile, view: ProfileView, **e
             {
                 "code": code,
                 "name": LANGUAGE_NAMES[code],
-                "exists": code in shown(view).other_languages,
+                "exists": any(t.language == code for t in view.translations),
             }
             for code in LANGUAGE_CODES
             if code != profile.language
