@@ -151,6 +151,16 @@ def complete(instance: Instance, assignment: dict[int, int]) -> dict[int, int]:
     return board.slot_of
 
 
+def is_valid(instance: Instance, assignment: dict[int, int]) -> bool:
+    """Whether an assignment keeps every rule (availability, bookings, caps, tables, locks)."""
+    board = Board(instance)
+    for r, s in assignment.items():
+        if s not in instance.common[r] or not board.fits(r, s):
+            return False
+        board.place(r, s)
+    return all(assignment.get(r) == s for r, s in instance.locked)
+
+
 def value(instance: Instance, assignment: dict[int, int]) -> int:
     return sum(instance.requests[r].weight for r in assignment)
 

@@ -1,19 +1,25 @@
-"""Local search: ejection chains that place more requests without dropping any.
+"""Local search: ejection chains, swaps and kicks that raise a schedule's value.
 
 On a loaded machine CP-SAT's own improving search (one worker's share of LNS)
 moves slowly on the large instances; this pass, between the warm start and
-CP-SAT, does the obvious moves directly:
+CP-SAT, makes the moves that matter here directly:
 
 - *chain insertion*: to place an unplaced request r in slot s, the meetings that
   block it there (one per participant busy in s, or one taking the last table)
   are relocated to other slots, recursively up to ``depth`` levels; if the whole
   chain works the value grows by r's weight, else everything is undone;
-- *swap*: when a participant of r is at their cap, a meeting of theirs with a
-  lower weight than r is dropped, then r is chain-inserted; the value grows by
-  the difference.
+- *cap swap*: a participant of r at their cap gives up their lightest meeting,
+  lighter than r, and r is chain-inserted;
+- *swap*: the meetings in r's way in a slot (blockers, a cap, the last table) are
+  dropped when together lighter than r, r goes in, and each dropped meeting is
+  chain-inserted elsewhere if it can be;
+- *kicks*, once no move above helps: a random unplaced request is forced in
+  whatever it costs, the requests around it are retried, and the result is kept
+  unless it lost value (equal value is kept, to move along plateaus).
 
-Locked meetings never move. Deterministic for a given seed (ties are broken by a
-seeded shuffle), and it stops at the time limit.
+Each move is applied on an undo log and rolled back when it fails. Locked meetings
+never move. Ties are broken by a seeded generator, so with a round limit instead
+of a time limit the result depends only on the seed.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ import time
 
 from .greedy import Board
 from .model import Instance
+
+SWAP_TRIES = 4  # slots tried per swap, cheapest loss first
+KICK_REPAIRS = 40  # unplaced requests retried around each kick
 
 
 class _UndoBoard(Board):
@@ -57,11 +66,16 @@ def improve(
     instance: Instance,
     assignment: dict[int, int],
     *,
-    time_limit: float,
+    time_limit: float = float("inf"),
+    max_rounds: int | None = None,
     seed: int = 0,
     depth: int = 3,
 ) -> dict[int, int]:
-    """A schedule at least as valuable as ``assignment`` (which must be valid)."""
+    """A schedule at least as valuable as ``assignment`` (which must be valid).
+
+    Stops at ``time_limit`` seconds or after ``max_rounds`` kicks, whichever comes
+    first; with a round limit and no time limit the result depends only on the seed.
+    """
     deadline = time.perf_counter() + time_limit
     inst = instance
     rng = random.Random(seed)
@@ -101,7 +115,10 @@ def improve(
             mark = len(board.log)
             for m in blockers:
                 board.remove(m)
-            if board.used[s] >= inst.tables[s] and not _free_table(s, level - 1, chain | blockers):
+            if board.used[s] >= inst.tables[s]:
+                _free_table(s, level - 1, chain | blockers)
+            # What freed the table may have moved someone of r's into s: check again.
+            if not board.fits(r, s):
                 board.rollback(mark)
                 continue
             board.place(r, s)
@@ -123,44 +140,137 @@ def improve(
             board.rollback(mark)
         return False
 
-    def try_request(r: int) -> bool:
+    def weight(m: int) -> int:
+        return inst.requests[m].weight
+
+    def in_the_way(r: int, s: int) -> set[int] | None:
+        """Meetings to drop so that r fits in s (None: a locked one is in the way)."""
         req = inst.requests[r]
-        if not inst.common[r]:
-            return False
-        at_cap = [p for p in (req.a, req.b) if board.count[p] >= inst.caps[p]]
+        drop = {board.busy.get((req.a, s)), board.busy.get((req.b, s))} - {None}
+        for p in (req.a, req.b):
+            freed = sum(1 for m in drop if p in (inst.requests[m].a, inst.requests[m].b))
+            if board.count[p] - freed >= inst.caps[p]:
+                mine = [
+                    m
+                    for m in person_meetings[p]
+                    if m in board.slot_of and m not in drop and m not in locked
+                ]
+                if not mine:
+                    return None
+                drop.add(min(mine, key=lambda m: (weight(m), rng.random())))
+        if drop & locked:
+            return None
+        if board.used[s] - sum(1 for m in drop if board.slot_of[m] == s) >= inst.tables[s]:
+            others = [m for m in board.members.get(s, ()) if m not in drop and m not in locked]
+            if not others:
+                return None
+            drop.add(min(others, key=lambda m: (weight(m), rng.random())))
+        return drop
+
+    def force(r: int, s: int, drop: set[int]) -> bool:
+        """Drop ``drop``, place r in s, then put back what can be put back."""
         mark = len(board.log)
-        budget[0] = 0
-        if not at_cap:
-            return insert(r, depth, {r}, None)
-        # Swap: drop the cheapest droppable meeting of each participant at their cap.
-        loss = 0
-        for p in at_cap:
-            mine = [
-                m
-                for m in person_meetings[p]
-                if m in board.slot_of and m not in locked and inst.requests[m].weight < req.weight
-            ]
-            if not mine:
-                board.rollback(mark)
-                return False
-            m = min(mine, key=lambda m: (inst.requests[m].weight, rng.random()))
-            loss += inst.requests[m].weight
+        for m in drop:
             board.remove(m)
-        if loss < req.weight and insert(r, depth, {r}, None):
+        if not board.fits(r, s):
+            board.rollback(mark)
+            return False
+        board.place(r, s)
+        for m in sorted(drop, key=lambda m: -weight(m)):
+            budget[0] = 0
+            insert(m, depth - 1, {r, m}, None)
+        return True
+
+    def swap_in(r: int) -> bool:
+        """Place r by dropping lighter meetings in its way (a strict gain even if none
+        of them can be put back elsewhere; those that can are)."""
+        options = []
+        for s in slot_rank[r]:
+            drop = in_the_way(r, s)
+            if drop is not None:
+                loss = sum(map(weight, drop))
+                if loss < weight(r):
+                    options.append((loss, len(drop), rng.random(), s, drop))
+        options.sort(key=lambda o: o[:3])
+        return any(force(r, s, drop) for *_, s, drop in options[:SWAP_TRIES])
+
+    def cap_swap(r: int) -> bool:
+        """r's participant at their cap gives up their lightest meeting (lighter than
+        r); r then goes in by chain insertion."""
+        req = inst.requests[r]
+        mark = len(board.log)
+        loss = 0
+        for p in (req.a, req.b):
+            if board.count[p] >= inst.caps[p]:
+                mine = [
+                    m
+                    for m in person_meetings[p]
+                    if m in board.slot_of and m not in locked and weight(m) < weight(r)
+                ]
+                if not mine:
+                    board.rollback(mark)
+                    return False
+                m = min(mine, key=lambda m: (weight(m), rng.random()))
+                loss += weight(m)
+                board.remove(m)
+        if loss < weight(r) and insert(r, depth, {r}, None):
             return True
         board.rollback(mark)
         return False
 
-    improved = True
-    while improved and time.perf_counter() < deadline:
+    def try_request(r: int) -> bool:
+        if not inst.common[r]:
+            return False
+        budget[0] = 0
+        req = inst.requests[r]
+        free = board.count[req.a] < inst.caps[req.a] and board.count[req.b] < inst.caps[req.b]
+        if free:
+            if insert(r, depth, {r}, None):
+                return True
+        elif cap_swap(r):
+            return True
+        return swap_in(r)
+
+    def descend(requests) -> bool:
+        """Try each unplaced request (heaviest first) until none can be added."""
         improved = False
-        unplaced = [r for r in range(len(inst.requests)) if r not in board.slot_of]
-        rng.shuffle(unplaced)
-        unplaced.sort(key=lambda r: -inst.requests[r].weight)
-        for r in unplaced:
-            if time.perf_counter() >= deadline:
-                break
+        for r in sorted(requests, key=lambda r: -weight(r)):
             if r not in board.slot_of and try_request(r):
                 improved = True
-            board.log.clear()
+        return improved
+
+    def out_of_time() -> bool:
+        return time.perf_counter() >= deadline
+
+    everyone = list(range(len(inst.requests)))
+    rng.shuffle(everyone)
+    while descend(r for r in everyone if r not in board.slot_of) and not out_of_time():
+        board.log.clear()
+    board.log.clear()
+
+    # Kicks: force a random unplaced request in, repair around it, keep the result
+    # unless it lost value (equal value is kept: it moves the search along).
+    unplaced = [r for r in everyone if r not in board.slot_of and inst.common[r]]
+    rounds = 0
+    while unplaced and not out_of_time() and (max_rounds is None or rounds < max_rounds):
+        rounds += 1
+        r = unplaced[rng.randrange(len(unplaced))]
+        if r in board.slot_of:
+            continue
+        s = slot_rank[r][rng.randrange(len(slot_rank[r]))]
+        drop = in_the_way(r, s)
+        if drop is None:
+            continue
+        before = board.value
+        mark = len(board.log)
+        if not force(r, s, drop):
+            continue
+        touched = {inst.requests[m].a for m in drop} | {inst.requests[m].b for m in drop}
+        nearby = [q for p in touched for q in person_meetings[p] if q not in board.slot_of]
+        descend(sorted(set(nearby), key=lambda q: (-weight(q), q))[:KICK_REPAIRS])
+        if board.value < before:
+            board.rollback(mark)
+        board.log.clear()
+        if rounds % 64 == 0:
+            unplaced = [q for q in unplaced if q not in board.slot_of]
     return dict(board.slot_of)

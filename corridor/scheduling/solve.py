@@ -7,7 +7,7 @@
    when there is one; the better is kept;
 2. the LP relaxation's proved upper bound (``bounds``), solved once, used twice:
    as the bound reported and to order the LP-rounding greedy;
-3. ejection-chain local search (``improve``);
+3. local search (``improve``): ejection chains, swaps and kicks;
 4. CP-SAT (``cpsat``) with the rest of the time, hinted with the best schedule and
    bounded below by its value and above by the LP bound — skipped when the
    schedule already meets the bound (it is then proved optimal) and there is no
@@ -33,6 +33,7 @@ from .greedy import (
     greedy_fcfs,
     greedy_order,
     greedy_priority,
+    is_valid,
     number_tables,
     value,
 )
@@ -42,6 +43,8 @@ from .model import Instance, Previous, Result
 # Shares of the time limit: at most this much for the LP, then for local search.
 LP_SHARE = 0.5
 SEARCH_SHARE = 0.3
+# With deterministic=True the local search stops after this many kicks, not on time.
+DETERMINISTIC_KICKS = 200
 
 
 def _kept(assignment: dict[int, int], previous: dict[int, int]) -> int:
@@ -109,13 +112,12 @@ def solve(
         if key(rounded) > key(best):
             best = rounded
 
-    searched = improve(
-        inst,
-        best,
-        time_limit=float("inf") if deterministic else max(0.05, SEARCH_SHARE * left()),
-        seed=seed,
-    )
-    if key(searched) >= key(best):
+    if deterministic:
+        searched = improve(inst, best, max_rounds=DETERMINISTIC_KICKS, seed=seed)
+    else:
+        searched = improve(inst, best, time_limit=max(0.05, SEARCH_SHARE * left()), seed=seed)
+    # Belt and braces: a heuristic's bug must cost value, never validity.
+    if is_valid(inst, searched) and key(searched) >= key(best):
         best = searched
     stats["local_search_value"] = inst.units(value(inst, best))
 
@@ -139,7 +141,11 @@ def solve(
         if outcome.value_bound is not None:
             stats["cpsat_bound"] = inst.units(outcome.value_bound)
             upper = min(upper, outcome.value_bound)
-        if outcome.assignment is not None and key(outcome.assignment) >= key(best):
+        if (
+            outcome.assignment is not None
+            and is_valid(inst, outcome.assignment)
+            and key(outcome.assignment) >= key(best)
+        ):
             best = outcome.assignment
     best = complete(inst, best)
     if prev:
