@@ -68,13 +68,21 @@ def improve(
     *,
     time_limit: float = float("inf"),
     max_rounds: int | None = None,
+    target: int | None = None,
+    previous: dict[int, int] | None = None,
     seed: int = 0,
     depth: int = 3,
 ) -> dict[int, int]:
     """A schedule at least as valuable as ``assignment`` (which must be valid).
 
     Stops at ``time_limit`` seconds or after ``max_rounds`` kicks, whichever comes
-    first; with a round limit and no time limit the result depends only on the seed.
+    first, or as soon as the value reaches ``target`` (a proved bound: nothing to
+    gain beyond); with a round limit and no time limit the result depends only on
+    the seed.
+
+    With ``previous`` (request -> its published slot), a last pass moves meetings
+    back to their published slot by chains that move only meetings not in theirs:
+    the value stays, more of the published schedule does.
     """
     deadline = time.perf_counter() + time_limit
     inst = instance
@@ -231,16 +239,18 @@ def improve(
             return True
         return swap_in(r)
 
+    def out_of_time() -> bool:
+        return time.perf_counter() >= deadline or (target is not None and board.value >= target)
+
     def descend(requests) -> bool:
         """Try each unplaced request (heaviest first) until none can be added."""
         improved = False
         for r in sorted(requests, key=lambda r: -weight(r)):
+            if out_of_time():
+                break
             if r not in board.slot_of and try_request(r):
                 improved = True
         return improved
-
-    def out_of_time() -> bool:
-        return time.perf_counter() >= deadline
 
     everyone = list(range(len(inst.requests)))
     rng.shuffle(everyone)
@@ -273,4 +283,31 @@ def improve(
         board.log.clear()
         if rounds % 64 == 0:
             unplaced = [q for q in unplaced if q not in board.slot_of]
+
+    for r, s in sorted((previous or {}).items()):
+        if board.slot_of.get(r) == s or r in locked or s not in inst.common[r]:
+            continue
+        if time.perf_counter() >= deadline:
+            break
+        kept = {q for q, t in previous.items() if board.slot_of.get(q) == t}
+        before = board.value
+        mark = len(board.log)
+        budget[0] = 0
+        if r in board.slot_of:
+            board.remove(r)
+        req = inst.requests[r]
+        blockers = {board.busy.get((req.a, s)), board.busy.get((req.b, s))} - {None}
+        if not blockers & (kept | locked):
+            chain = kept | blockers | {r}
+            for m in blockers:
+                board.remove(m)
+            if board.used[s] >= inst.tables[s]:
+                _free_table(s, depth - 1, chain)
+            if board.fits(r, s):
+                board.place(r, s)
+                if all(insert(m, depth - 1, chain, s) for m in blockers) and board.value >= before:
+                    board.log.clear()
+                    continue
+        board.rollback(mark)
+        board.log.clear()
     return dict(board.slot_of)

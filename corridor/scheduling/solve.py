@@ -4,17 +4,17 @@
 
 1. warm starts: the priority greedy and the LP-rounding greedy (requests taken by
    their value in the LP relaxation), each placing the previous schedule first
-   when there is one; the better is kept;
+   when there is one;
 2. the LP relaxation's proved upper bound (``bounds``), solved once, used twice:
    as the bound reported and to order the LP-rounding greedy;
-3. local search (``improve``): ejection chains, swaps and kicks;
+3. local search (``improve``) from each warm start, then kicks from the best;
 4. CP-SAT (``cpsat``) with the rest of the time, hinted with the best schedule and
    bounded below by its value and above by the LP bound — skipped when the
    schedule already meets the bound (it is then proved optimal) and there is no
    previous schedule to stay close to;
 5. a final pass that adds any request that still fits, moves meetings back to
-   their previous slot when that is free, numbers tables, and explains every
-   request left out.
+   their previous slot by chains that disturb no other kept meeting, numbers
+   tables, and explains every request left out.
 
 ``method="greedy"`` is the first-come-first-served baseline alone, with the
 trivial bound (every request that has a common slot).
@@ -28,7 +28,6 @@ from .bounds import lp_bound, trivial_bound
 from .cpsat import solve_cpsat
 from .explain import explain
 from .greedy import (
-    Board,
     complete,
     greedy_fcfs,
     greedy_order,
@@ -49,20 +48,6 @@ DETERMINISTIC_KICKS = 200
 
 def _kept(assignment: dict[int, int], previous: dict[int, int]) -> int:
     return sum(1 for r, s in previous.items() if assignment.get(r) == s)
-
-
-def _move_back(instance: Instance, assignment: dict[int, int], previous: dict[int, int]):
-    """Move meetings back to their previous slot wherever that costs nothing."""
-    board = Board(instance)
-    for r, s in assignment.items():
-        board.place(r, s)
-    locked = instance.locked_slot
-    for r, s in previous.items():
-        if r in board.slot_of and board.slot_of[r] != s and r not in locked:
-            here = board.slot_of[r]
-            board.remove(r)
-            board.place(r, s if board.fits(r, s) else here)
-    return board.slot_of
 
 
 def solve(
@@ -97,8 +82,8 @@ def solve(
     stats: dict = {}
     fcfs = greedy_fcfs(inst)
     stats["greedy_fcfs_value"] = inst.units(value(inst, fcfs))
-    best = complete(inst, greedy_priority(inst, keep=prev))
-    stats["greedy_priority_value"] = inst.units(value(inst, best))
+    starts = [complete(inst, greedy_priority(inst, keep=prev))]
+    stats["greedy_priority_value"] = inst.units(value(inst, starts[0]))
 
     bound = lp_bound(inst, time_limit=max(0.1, LP_SHARE * left()))
     upper = bound.upper_bound
@@ -107,16 +92,24 @@ def solve(
     stats["lp_bound"] = inst.units(upper)
     if bound.x:
         order = sorted(bound.x, key=lambda k: (-bound.x[k], -inst.requests[k[0]].weight, k))
-        rounded = complete(inst, greedy_order(inst, order, keep=prev))
-        stats["lp_rounding_value"] = inst.units(value(inst, rounded))
-        if key(rounded) > key(best):
-            best = rounded
+        starts.append(complete(inst, greedy_order(inst, order, keep=prev)))
+        stats["lp_rounding_value"] = inst.units(value(inst, starts[1]))
 
+    # Local search from each start without kicks (the better start is not always
+    # the better end), then kicks from the best. A heuristic's bug must cost value,
+    # never validity: every outcome is checked before it is used.
+    budget = SEARCH_SHARE * left()
+    best = max(starts, key=key)
+    for start in starts:
+        limit = float("inf") if deterministic else max(0.05, budget / (2 * len(starts)))
+        searched = improve(inst, start, time_limit=limit, max_rounds=0, target=upper, seed=seed)
+        if is_valid(inst, searched) and key(searched) > key(best):
+            best = searched
     if deterministic:
-        searched = improve(inst, best, max_rounds=DETERMINISTIC_KICKS, seed=seed)
+        searched = improve(inst, best, max_rounds=DETERMINISTIC_KICKS, target=upper, seed=seed)
     else:
-        searched = improve(inst, best, time_limit=max(0.05, SEARCH_SHARE * left()), seed=seed)
-    # Belt and braces: a heuristic's bug must cost value, never validity.
+        limit = max(0.05, SEARCH_SHARE * left())
+        searched = improve(inst, best, time_limit=limit, target=upper, seed=seed)
     if is_valid(inst, searched) and key(searched) >= key(best):
         best = searched
     stats["local_search_value"] = inst.units(value(inst, best))
@@ -149,7 +142,10 @@ def solve(
             best = outcome.assignment
     best = complete(inst, best)
     if prev:
-        best = _move_back(inst, best, prev)
+        # Value first, then as much of the published schedule as chains can restore.
+        restored = improve(inst, best, max_rounds=0, target=0, previous=prev, seed=seed)
+        if is_valid(inst, restored) and key(restored) >= key(best):
+            best = restored
     return _finish(inst, best, upper, solver, started, stats, previous, prev)
 
 
