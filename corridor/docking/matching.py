@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
@@ -51,6 +52,12 @@ from .services import can_edit_profile, can_moderate_profile
 logger = logging.getLogger(__name__)
 
 SEARCH_MAX_LENGTH = 500
+# Beyond its first ten results, a search keeps only profiles scoring at least this
+# share of the best one: a long tail of weak results, not the whole catalogue in
+# some order. (Scores are relative to the pool, so a floor on the first ten would
+# hide a good second result in a small pool.)
+SEARCH_ALWAYS_SHOWN = 10
+SEARCH_RELATIVE_FLOOR = 0.5
 BATCH = 200
 
 
@@ -154,30 +161,37 @@ def profiles_index(*, ids: Iterable[int] | None = None) -> IndexReport:
                 published_q(), pk__in=[p.pk for p in batch]
             ).values_list("pk", flat=True)
         )
-        done = []
-        for profile in batch:
-            if profile.pk not in live:
-                if vectors is not None:
-                    report.removed += vectors.remove([profile.pk])
-                done.append(profile)
-                continue
-            try:
-                [entry] = preparer.prepare([engine_profile(profile)])
-            except (EmbedderError, ValueError) as exc:
-                logger.warning("profile %s could not be embedded: %s", profile.pk, exc)
-                report.failed[profile.pk] = str(exc)[:500]
-                CooperationProfile.objects.filter(pk=profile.pk).update(index_error=str(exc)[:500])
-                continue
-            if vectors is not None:
-                vectors.upsert([profile.pk], entry.vector[None, :])
-            report.indexed += 1
-            done.append(profile)
+        entries = _prepare_each(preparer, [p for p in batch if p.pk in live], report)
+        gone = [p.pk for p in batch if p.pk not in live]
+        if vectors is not None:
+            report.removed += vectors.remove(gone)
+            if entries:
+                vectors.upsert(list(entries), np.stack([e.vector for e in entries.values()]))
+        report.indexed += len(entries)
+        done = [p for p in batch if p.pk not in live or p.pk in entries]
         for profile in done:
             # Only if nothing changed since it was read; otherwise it stays queued.
             CooperationProfile.objects.filter(pk=profile.pk, updated_at=profile.updated_at).update(
                 needs_indexing=False, index_error=""
             )
     return report
+
+
+def _prepare_each(preparer: Matcher, profiles: list, report: IndexReport) -> dict:
+    """Embed profiles in one batch (one model call); on failure, one by one to find the culprit."""
+    try:
+        return {e.profile.id: e for e in preparer.prepare([engine_profile(p) for p in profiles])}
+    except (EmbedderError, ValueError):
+        pass  # found and reported one by one below
+    entries = {}
+    for profile in profiles:
+        try:
+            [entries[profile.pk]] = preparer.prepare([engine_profile(profile)])
+        except (EmbedderError, ValueError) as exc:
+            logger.warning("profile %s could not be embedded: %s", profile.pk, exc)
+            report.failed[profile.pk] = str(exc)[:500]
+            CooperationProfile.objects.filter(pk=profile.pk).update(index_error=str(exc)[:500])
+    return entries
 
 
 def schedule_index(ids: Sequence[int]) -> None:
@@ -397,6 +411,9 @@ def _search(text: str, *, k: int, explain: bool):
             ) from exc
         finally:
             matcher.embedder.store = profiles_store
+    if matches:
+        floor = matches[0].score * SEARCH_RELATIVE_FLOOR
+        matches = [m for i, m in enumerate(matches) if i < SEARCH_ALWAYS_SHOWN or m.score >= floor]
     return matches
 
 

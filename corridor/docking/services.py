@@ -40,6 +40,7 @@ TEXT_FIELDS = ("title", "summary", "description")
 EDITABLE = (Status.DRAFT, Status.REJECTED)
 PUBLISHED_FOR = relativedelta(days=365)
 EXTENSION = relativedelta(months=12)
+MAX_DEADLINE_AHEAD = relativedelta(years=2)
 
 
 # --- Permissions ----------------------------------------------------------------
@@ -173,12 +174,13 @@ def _validate(profile: CooperationProfile, errors: dict, sectors) -> list[Sector
     except ValidationError as e:
         for key, messages in e.message_dict.items():
             errors.setdefault(key, messages)
-    if (
-        "deadline" not in errors
-        and isinstance(profile.deadline, datetime.date)
-        and profile.deadline < timezone.localdate()
-    ):
-        errors["deadline"] = [_("The deadline has passed.")]
+    if "deadline" not in errors and isinstance(profile.deadline, datetime.date):
+        today = timezone.localdate()
+        if profile.deadline < today:
+            errors["deadline"] = [_("The deadline has passed.")]
+        elif profile.deadline > today + MAX_DEADLINE_AHEAD:
+            # A profile lives 12 months, 24 with its one extension: a later deadline means nothing.
+            errors["deadline"] = [_("The deadline may be at most two years ahead.")]
     if errors:
         raise ValidationError(errors)
     return resolved

@@ -171,3 +171,12 @@ def test_search_queries_are_not_written_to_the_embedding_cache(both):
     ranked_profile_ids(text="a query nobody typed before: textile robotics in Faisalabad")
     ranked_profile_ids(text="a query nobody typed before: textile robotics in Faisalabad")
     assert EmbeddingVector.objects.count() == before
+
+
+def test_search_drops_the_weak_tail_beyond_the_first_ten(both, monkeypatch):
+    monkeypatch.setattr(matching, "SEARCH_ALWAYS_SHOWN", 1)
+    monkeypatch.setattr(matching, "SEARCH_RELATIVE_FLOOR", 0.99)
+    ids = ranked_profile_ids(text="angel investment in blockchain payment start-ups")
+    assert ids == [both[2].pk]
+    monkeypatch.setattr(matching, "SEARCH_ALWAYS_SHOWN", 10)
+    assert len(ranked_profile_ids(text="angel investment in blockchain payment start-ups")) == 3

@@ -294,6 +294,7 @@ def test_only_the_organisation_extends(published, outsider, staff_pk):
         ({"language": "fr"}, "language"),
         ({"deadline": datetime.date(2000, 1, 1)}, "deadline"),
         ({"deadline": "not a date"}, "deadline"),
+        ({"deadline": datetime.date(9999, 12, 31)}, "deadline"),
         ({"trl_min": 3, "trl_max": 5}, "trl_min"),
         ({"organisation_id": 1}, "organisation_id"),
         ({"status": "published"}, "status"),
