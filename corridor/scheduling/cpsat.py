@@ -26,10 +26,14 @@ than two solves (the second would get whatever time the first left).
 Determinism: CP-SAT's parallel portfolio (2 workers, one per core) is not
 reproducible run to run, as workers share solutions by wall-clock timing. With
 ``deterministic=True`` the search is interleaved (``interleave_search``: the
-workers' steps are run in a fixed order) and stopped on deterministic time
-(``max_deterministic_time`` = the time limit, in CP-SAT's work units, roughly
-seconds on this machine) rather than wall time, so the same instance and seed give
-the same schedule on any machine.
+workers' steps run in a fixed order) and stopped on deterministic time
+(``max_deterministic_time``, CP-SAT's count of work done) set to the time limit,
+so the same instance and seed give the same schedule on any machine — as long as
+that count runs out, or the search ends, before the wall clock does. The wall
+clock still stops the search at the time limit: one unit of deterministic time
+took 1-5 s of wall time on the 6,000-request benchmark on a loaded machine, and
+there the result, valid and never below the local search's, may differ between
+runs. ``stats["cpsat_deterministic_time"]`` tells which limit was hit.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class CpSatOutcome:
     seconds: float
     variables: int
     branches: int = 0
+    deterministic_time: float = 0.0
 
 
 def solve_cpsat(
@@ -128,8 +133,8 @@ def solve_cpsat(
     if deterministic:
         params.interleave_search = True
         params.max_deterministic_time = remaining
-        # A wall-clock guard far beyond the deterministic limit, against a runaway.
-        params.max_time_in_seconds = 10 * remaining + 10
+        # The time limit is a promise to the caller: the wall clock still applies.
+        params.max_time_in_seconds = remaining
     else:
         params.max_time_in_seconds = remaining
     code = solver.Solve(model)
@@ -148,4 +153,5 @@ def solve_cpsat(
         seconds=time.perf_counter() - started,
         variables=len(x),
         branches=solver.NumBranches(),
+        deterministic_time=solver.DeterministicTime(),
     )

@@ -131,6 +131,7 @@ def solve(
         stats["cpsat_status"] = outcome.status
         stats["cpsat_seconds"] = round(outcome.seconds, 3)
         stats["cpsat_variables"] = outcome.variables
+        stats["cpsat_deterministic_time"] = round(outcome.deterministic_time, 3)
         if outcome.value_bound is not None:
             stats["cpsat_bound"] = inst.units(outcome.value_bound)
             upper = min(upper, outcome.value_bound)
