@@ -153,5 +153,5 @@ def solve_cpsat(
         seconds=time.perf_counter() - started,
         variables=len(x),
         branches=solver.NumBranches(),
-        deterministic_time=solver.DeterministicTime(),
+        deterministic_time=solver.response_proto.deterministic_time,
     )
