@@ -104,7 +104,7 @@ class CooperationProfile(TimeStampedModel):
         blank=True,
         validators=[MaxLengthValidator(2000)],
     )
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
     extended = models.BooleanField(_("extended"), default=False)
     is_anonymous = models.BooleanField(_("anonymous"), default=True)

@@ -52,7 +52,7 @@ def exported(draft, cn_request, cn_unrelated, org_member, other_member, publish,
 def test_profiles_export_to_json_as_the_public_sees_them(exported, tmp_path, organisation):
     offer, request, unrelated = exported
     path = tmp_path / "profiles.json"
-    assert "Exported 2 profiles" in command("profiles", "--output", path)
+    assert "Exported 2 cooperation profiles" in command("profiles", "--output", path)
     rows = json.loads(path.read_text(encoding="utf-8"))
     assert [r["reference"] for r in rows] == [offer.reference, request.reference]
     assert all(list(row) == COLUMNS for row in rows)
@@ -177,4 +177,4 @@ def test_bad_export_requests_are_refused_clearly(exported, tmp_path, monkeypatch
 
 def test_the_same_file_given_twice_is_fine(exported, tmp_path):
     path = tmp_path / "profiles.csv"
-    assert "Exported 2 profiles" in command("profiles", path, "--output", path)
+    assert "Exported 2 cooperation profiles" in command("profiles", path, "--output", path)

@@ -73,7 +73,8 @@ class Command(BaseCommand):
             "demo installation only, never on a server others can reach."
         )))  # fmt: skip
         width = max(len(login[0]) for login in result.logins)
-        out.write(f"{_('username'):<{width}}  {_('password'):<15}  {_('language'):<8}  {_('role')}")
+        headings = (_("username"), _("password"), _("language"), _("role"))
+        out.write(f"{headings[0]:<{width}}  {headings[1]:<15}  {headings[2]:<8}  {headings[3]}")
         for username, role, language, where in result.logins:
             held = f"{role}: {where}" if where else role
             out.write(f"{username:<{width}}  {result.password:<15}  {language:<8}  {held}")

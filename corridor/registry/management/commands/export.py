@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from corridor.docking.exports import profiles_export
@@ -84,7 +85,21 @@ class Command(BaseCommand):
                 _("Cannot write %(name)s: %(error)s")
                 % {"name": path, "error": error.strerror or error}
             ) from None
-        self.stdout.write(
-            _("Exported %(count)s %(what)s to %(name)s.")
-            % {"count": count, "what": what, "name": path}
-        )
+        done = {
+            "organisations": ngettext(
+                "Exported %(count)d organisation to %(name)s.",
+                "Exported %(count)d organisations to %(name)s.",
+                count,
+            ),
+            "zones": ngettext(
+                "Exported %(count)d zone to %(name)s.",
+                "Exported %(count)d zones to %(name)s.",
+                count,
+            ),
+            "profiles": ngettext(
+                "Exported %(count)d cooperation profile to %(name)s.",
+                "Exported %(count)d cooperation profiles to %(name)s.",
+                count,
+            ),
+        }[what]
+        self.stdout.write(done % {"count": count, "name": path})
