@@ -1,12 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import forms, views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=False), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=False, authentication_form=forms.SignInForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.account, name="account"),
 ]

@@ -152,3 +152,76 @@ def test_pages_show_no_english_interface_text(client, zone_cn, language, staff_c
         if words:
             english[url] = sorted(words)
     assert english == {}
+
+
+def _english_words(client, urls) -> dict:
+    english = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        parser = _Text()
+        parser.feed(response.content.decode())
+        words = set(re.findall(r"[A-Za-z][A-Za-z]{2,}", " ".join(parser.parts)))
+        words -= KEPT | {"English", "TRL"}
+        if words:
+            english[url] = sorted(words)
+    return english
+
+
+@pytest.mark.parametrize("language", ["ur", "zh-hans"])
+def test_profile_pages_show_no_english_interface_text(
+    client, language, zone_cn, staff_cn, django_capture_on_commit_callbacks
+):
+    from corridor.accounts.models import OrganisationMembership
+    from corridor.docking.services import (
+        profile_approve,
+        profile_create,
+        profile_submit,
+        profile_translation_set,
+    )
+
+    from ..factories import UserFactory
+
+    org = OrganisationFactory(
+        slug="xingxin", name="星芯机器人", country="CN", zone=zone_cn, city="",
+        sectors=[Sector.objects.get(code="robotics")],
+    )  # fmt: skip
+    author = UserFactory(username="作者", email="", language=language)
+    OrganisationMembership.objects.create(user=author, organisation=org, role="admin")
+    fields = {
+        "kind": "technology_offer", "title": "六轴弧焊机器人工作站",
+        "summary": "带激光焊缝跟踪，适用于汽车零部件。", "keywords": ["机器人"], "trl": 7,
+        "modes": ["licence"], "target_countries": ["PK"], "sectors": ["robotics"],
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        published = profile_create(organisation=org, by=author, **fields)
+        profile_translation_set(
+            profile=published, by=author, language="ur", title="چھ محوری ویلڈنگ روبوٹ"
+        )
+        profile_submit(profile=published, by=author)
+        profile_approve(profile=published, by=staff_cn)
+        draft = profile_create(organisation=org, by=author, **fields)
+        submitted = profile_create(organisation=org, by=author, **fields)
+        profile_submit(profile=submitted, by=author)
+    with translation.override(language):
+        own = [
+            reverse("docking:profile_list"),
+            reverse("docking:profile_list") + "?q=%E6%9C%BA%E5%99%A8%E4%BA%BA",
+            reverse("docking:profile_list") + "?kind=nothing",
+            reverse("docking:profile_detail", kwargs={"pk": published.pk}),
+            reverse("docking:profile_detail", kwargs={"pk": draft.pk}),
+            reverse("docking:profile_create"),
+            reverse("docking:profile_edit", kwargs={"pk": draft.pk}),
+            reverse("docking:profile_translation", kwargs={"pk": draft.pk, "language": "en"}),
+            reverse("docking:my_profiles"),
+        ]
+        moderated = [
+            reverse("docking:moderation_queue"),
+            reverse("docking:profile_detail", kwargs={"pk": submitted.pk}),
+        ]
+        login = reverse("accounts:login")
+    assert _english_words(client, [login]) == {}
+    client.force_login(author)
+    assert _english_words(client, own) == {}
+    client.force_login(staff_cn)
+    assert _english_words(client, moderated) == {}
