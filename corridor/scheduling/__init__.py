@@ -9,7 +9,9 @@ tables, and the priority-weighted number of meetings is as large as possible.
 - ``greedy``: first-come-first-served baseline and the priority greedy used as a
   warm start.
 - ``bounds``: a proved upper bound from the linear-programming relaxation.
+- ``improve``: local search (ejection chains, swaps, kicks) between the two.
 - ``cpsat``: the CP-SAT model, warm-started, with a minimal-change objective.
+- ``solve``: the pipeline of all the above within a time limit.
 - ``explain``: why an accepted request could not be placed.
 - ``check``: an independent validator of a result against an instance.
 - ``generate``: seeded synthetic instances for benchmarks and tests.
