@@ -9,6 +9,7 @@ adapter (elsewhere) turns cooperation profiles into engine input and stores vect
 - ``index``: exact in-process vector search.
 - ``lexical``: BM25 over language-aware tokens.
 - ``score``: hubness-corrected semantic score, lexical score and rule parts, fused.
+- ``neighbourhoods``: each profile's k nearest cosines (CSLS radius), kept across changes.
 - ``engine``: the :class:`Matcher` that ties them together.
 - ``explain``: why a match scored as it did, down to the supporting sentences.
 - ``evaluate``: precision@k, MRR, nDCG@10 and the paired-text evaluation.
