@@ -284,30 +284,56 @@ def improve(
         if rounds % 64 == 0:
             unplaced = [q for q in unplaced if q not in board.slot_of]
 
-    for r, s in sorted((previous or {}).items()):
-        if board.slot_of.get(r) == s or r in locked or s not in inst.common[r]:
-            continue
-        if time.perf_counter() >= deadline:
-            break
-        kept = {q for q, t in previous.items() if board.slot_of.get(q) == t}
-        before = board.value
-        mark = len(board.log)
-        budget[0] = 0
-        if r in board.slot_of:
-            board.remove(r)
-        req = inst.requests[r]
-        blockers = {board.busy.get((req.a, s)), board.busy.get((req.b, s))} - {None}
-        if not blockers & (kept | locked):
-            chain = kept | blockers | {r}
-            for m in blockers:
+    # Restore published slots: r goes back to its previous slot s when what is in the
+    # way (meetings there, or a participant's cap) is not itself a kept meeting and
+    # can be moved elsewhere or dropped without losing value. Kept meetings only grow.
+    previous = previous or {}
+    kept = {q for q, t in previous.items() if board.slot_of.get(q) == t}
+    for _ in range(2 if previous else 0):
+        changed = False
+        for r, s in sorted(previous.items()):
+            if r in kept or r in locked or s not in inst.common[r]:
+                continue
+            if time.perf_counter() >= deadline:
+                break
+            before = board.value
+            mark = len(board.log)
+            budget[0] = 0
+            if r in board.slot_of:
+                board.remove(r)
+            req = inst.requests[r]
+            moved = {board.busy.get((req.a, s)), board.busy.get((req.b, s))} - {None}
+            if moved & (kept | locked):
+                board.rollback(mark)
+                continue
+            chain = kept | moved | {r}
+            for m in moved:
                 board.remove(m)
+            for p in (req.a, req.b):
+                if board.count[p] >= inst.caps[p]:
+                    mine = [
+                        m
+                        for m in person_meetings[p]
+                        if m in board.slot_of and m not in chain and m not in locked
+                    ]
+                    if mine:
+                        m = min(mine, key=lambda m: (weight(m), m))
+                        board.remove(m)
+                        moved.add(m)
+                        chain.add(m)
             if board.used[s] >= inst.tables[s]:
                 _free_table(s, depth - 1, chain)
             if board.fits(r, s):
                 board.place(r, s)
-                if all(insert(m, depth - 1, chain, s) for m in blockers) and board.value >= before:
+                for m in sorted(moved, key=lambda m: (-weight(m), m)):
+                    insert(m, depth - 1, chain, s)
+                if board.value >= before:
+                    kept.add(r)
+                    changed = True
                     board.log.clear()
                     continue
-        board.rollback(mark)
-        board.log.clear()
+            board.rollback(mark)
+            board.log.clear()
+        if not changed:
+            break
     return dict(board.slot_of)

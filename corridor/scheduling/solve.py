@@ -84,6 +84,10 @@ def solve(
     stats["greedy_fcfs_value"] = inst.units(value(inst, fcfs))
     starts = [complete(inst, greedy_priority(inst, keep=prev))]
     stats["greedy_priority_value"] = inst.units(value(inst, starts[0]))
+    keeps = [prev]
+    if prev:  # value comes first: also start from scratch, and restore published slots later
+        starts.append(complete(inst, greedy_priority(inst)))
+        keeps.append({})
 
     bound = lp_bound(inst, time_limit=max(0.1, LP_SHARE * left()))
     upper = bound.upper_bound
@@ -92,8 +96,9 @@ def solve(
     stats["lp_bound"] = inst.units(upper)
     if bound.x:
         order = sorted(bound.x, key=lambda k: (-bound.x[k], -inst.requests[k[0]].weight, k))
-        starts.append(complete(inst, greedy_order(inst, order, keep=prev)))
-        stats["lp_rounding_value"] = inst.units(value(inst, starts[1]))
+        for keep in keeps:
+            starts.append(complete(inst, greedy_order(inst, order, keep=keep)))
+        stats["lp_rounding_value"] = inst.units(value(inst, starts[len(keeps)]))
 
     # Local search from each start without kicks (the better start is not always
     # the better end), then kicks from the best. A heuristic's bug must cost value,

@@ -88,10 +88,11 @@ def test_late_changes_on_a_generated_instance_move_few_meetings():
     still_there = [m for m in first["meetings"] if m["request"] in slots]
     moved = [m for m in still_there if slots[m["request"]] != m["slot"]]
     assert len(moved) == len(out["changes"]["moved"])
-    assert len(moved) <= 0.1 * len(still_there)
-    fresh, _ = run(data, time_limit=1.5, seed=2, deterministic=True)
+    assert len(moved) <= 0.15 * len(still_there)
+    fresh, fresh_out = run(data, time_limit=1.5, seed=2, deterministic=True)
+    assert out["value"] >= fresh_out["value"]  # value first: staying put costs none
     moved_fresh = [m for m in first["meetings"] if fresh.get(m["request"]) not in (None, m["slot"])]
-    assert len(moved) < len(moved_fresh)
+    assert len(moved) < len(moved_fresh) / 3
 
 
 def test_a_locked_meeting_stays_even_at_a_cost():
