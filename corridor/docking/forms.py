@@ -197,7 +197,7 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the texts"),
         required=False,
-        help_text=_("Leave it to detect the language of the title and texts."),
+        help_text=_("If left empty, the language of the title and texts is detected."),
     )
     sectors = forms.MultipleChoiceField(
         label=_("Sectors"),
@@ -248,7 +248,8 @@ class ProfileForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
         help_text=_(
-            "The profile is taken down after this day (at the latest a year after publishing)."
+            "The profile is taken down after this day, or 12 months after publishing if that "
+            "comes first (it can be extended once)."
         ),
     )
     is_anonymous = forms.BooleanField(
@@ -256,8 +257,8 @@ class ProfileForm(forms.Form):
         required=False,
         initial=True,
         help_text=_(
-            "Readers see the profile's reference, country and texts, not your organisation, "
-            "until you agree to an introduction. Do not write your name in the texts."
+            "Readers see the profile's reference, country and texts, not which organisation "
+            "wrote it. Do not name your organisation in the texts."
         ),
     )
 

@@ -17,7 +17,9 @@ from ..factories import OrganisationFactory, ZoneFactory
 LOCALE = Path(__file__).resolve().parents[2] / "corridor" / "locale"
 SCRIPTS = {"zh_Hans": re.compile(r"[\u4e00-\u9fff]"), "ur": re.compile(r"[\u0600-\u06ff]")}
 # Names and acronyms that stay as they are in every language.
+# EDA is in a seeded sector name; Ctrl is the key as labelled on Chinese keyboards.
 KEPT = {"Corridor", "API", "ROR", "ROR id", "CSV", "JSON", "OpenAPI", "URL", "ID", "R&D", "km²"}
+KEPT_ON_PAGES = {"EDA", "Ctrl"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
 
@@ -37,7 +39,7 @@ def test_every_message_is_translated_into_the_language(language):
         for text in texts:
             if (
                 entry.msgid not in KEPT
-                and re.search("[A-Za-z]", entry.msgid)
+                and re.search("[A-Za-z]", PLACEHOLDER.sub("", entry.msgid))
                 and not SCRIPTS[language].search(text)
             ):
                 english_left.append(entry.msgid)
@@ -162,7 +164,7 @@ def _english_words(client, urls) -> dict:
         parser = _Text()
         parser.feed(response.content.decode())
         words = set(re.findall(r"[A-Za-z][A-Za-z]{2,}", " ".join(parser.parts)))
-        words -= KEPT | {"English", "TRL"}
+        words -= KEPT | KEPT_ON_PAGES | {"English", "TRL"}
         if words:
             english[url] = sorted(words)
     return english
@@ -207,7 +209,7 @@ def test_profile_pages_show_no_english_interface_text(
         own = [
             reverse("docking:profile_list"),
             reverse("docking:profile_list") + "?q=%E6%9C%BA%E5%99%A8%E4%BA%BA",
-            reverse("docking:profile_list") + "?kind=nothing",
+            reverse("docking:profile_list") + "?trl=99",
             reverse("docking:profile_detail", kwargs={"pk": published.pk}),
             reverse("docking:profile_detail", kwargs={"pk": draft.pk}),
             reverse("docking:profile_create"),

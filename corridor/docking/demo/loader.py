@@ -259,7 +259,9 @@ def summary(result: ProfilesResult) -> list[str]:
     """What ``corridor demo`` prints about the profiles."""
     lines = [""]
     if result.changed:
-        statuses = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
+        statuses = ", ".join(
+            f"{CooperationProfile.Status(k).label} {v}" for k, v in sorted(result.statuses.items())
+        )
         lines.append(
             _(
                 "Demo cooperation profiles created: %(n)d (%(statuses)s), with %(translations)d "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from corridor.scheduling.cli import ScheduleError, build_parser, run_check, run_solve
 
@@ -46,6 +47,12 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stdout.write(problem)
             raise CommandError(
-                _("The result breaks %(count)d rule(s).") % {"count": len(problems)}, returncode=1
+                ngettext(
+                    "The result breaks %(count)d rule.",
+                    "The result breaks %(count)d rules.",
+                    len(problems),
+                )
+                % {"count": len(problems)},
+                returncode=1,
             )
         self.stdout.write(_("The result is valid."))
