@@ -78,6 +78,8 @@ def run_solve(
     """Solve a file, write the result, and return it with a summary for people."""
     if not time_limit > 0:
         raise ScheduleError(f"--time-limit must be a positive number of seconds, not {time_limit}")
+    if method == "greedy" and previous_path is not None:
+        raise ScheduleError("--previous needs the cp-sat method: the greedy baseline ignores it")
     instance = load_instance(instance_path)
     previous = None
     if previous_path is not None:

@@ -17,7 +17,8 @@
    tables, and explains every request left out.
 
 ``method="greedy"`` is the first-come-first-served baseline alone, with the
-trivial bound (every request that has a common slot).
+trivial bound (every request that has a common slot); it takes no previous
+schedule.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def solve(
     started = time.perf_counter()
     inst = instance
     if method == "greedy":
+        if previous is not None:
+            raise ValueError("the greedy baseline does not take a previous schedule")
         assignment = greedy_fcfs(inst)
         return _finish(inst, assignment, trivial_bound(inst), "greedy", started, {}, None)
     if method != "cpsat":
@@ -118,6 +121,8 @@ def solve(
     if is_valid(inst, searched) and key(searched) >= key(best):
         best = searched
     stats["local_search_value"] = inst.units(value(inst, best))
+    if prev:
+        best = _restore(inst, best, prev, seed, key)
 
     solver = "lp+local-search"
     if value(inst, best) < upper or _kept(best, prev) < len(prev):
@@ -148,11 +153,14 @@ def solve(
             best = outcome.assignment
     best = complete(inst, best)
     if prev:
-        # Value first, then as much of the published schedule as chains can restore.
-        restored = improve(inst, best, max_rounds=0, target=0, previous=prev, seed=seed)
-        if is_valid(inst, restored) and key(restored) >= key(best):
-            best = restored
+        best = _restore(inst, best, prev, seed, key)
     return _finish(inst, best, upper, solver, started, stats, previous, prev)
+
+
+def _restore(inst: Instance, best: dict[int, int], prev: dict[int, int], seed: int, key):
+    """Value first, then as much of the published schedule as chains can restore."""
+    restored = improve(inst, best, max_rounds=0, target=0, previous=prev, seed=seed)
+    return restored if is_valid(inst, restored) and key(restored) >= key(best) else best
 
 
 def _finish(

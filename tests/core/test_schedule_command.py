@@ -124,4 +124,6 @@ def test_bad_files_are_refused(tmp_path, instance_file, capsys):
     previous.write_text(json.dumps({"meetings": [{"request": "r1"}]}))
     with pytest.raises(CommandError, match="previous result"):
         solve(capsys, instance_file, "--out", out, "--previous", previous)
+    with pytest.raises(CommandError, match="--previous needs"):
+        solve(capsys, instance_file, "--out", out, "--previous", previous, "--method", "greedy")
     assert not out.exists()
