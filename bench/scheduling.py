@@ -96,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1, help="instance and solver seed")
     parser.add_argument("--time-a", type=float, default=15.0, help="solver time limit for (a)")
-    parser.add_argument("--time-b", type=float, default=40.0, help="solver time limit for (b)")
+    parser.add_argument("--time-b", type=float, default=35.0, help="solver time limit for (b)")
     parser.add_argument(
         "--deterministic", action="store_true", help="deterministic solver (see cpsat)"
     )
