@@ -8,8 +8,12 @@
     (``PgVectorIndex``, the Django adapter's index) in PostgreSQL.
 (c) Recall@10 of pgvector HNSW against exact search on the same vectors, for a
     few ``hnsw.ef_search`` values, with the time to load and to build the index.
-(d) Latency of the whole ranking for one query (BM25, CSLS, language centring,
-    rules) over synthetic profiles, the embedding model left out.
+(d) The product's ``Matcher.match`` (full ranker, explanations) for one indexed
+    profile at 1,000 and 10,000 synthetic profiles with passages, cold (right after
+    indexing) and warm (every CSLS neighbourhood known), with the ratio to the bare
+    exact top-10 over the same vectors in the same run. The embedding model is
+    left out: a lexicon-based fake gives embedding-like vectors. ``--only-matcher``
+    runs (d) alone.
 
 The pgvector part needs ``--postgres URL`` (default
 postgres://postgres@127.0.0.1:5432/corridor_vec_bench) as a superuser: the database
@@ -21,6 +25,7 @@ no cluster structure: the hardest case for HNSW (real embeddings are easier).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -415,7 +420,9 @@ def matcher_latency(sizes: list[int], queries: int, rounds: int) -> None:
     Timed query by query, alternating which of the two goes first (the machine is
     shared). "cold": right after indexing, when no CSLS neighbourhood is known yet
     (each query computes those of its candidates); "warm": once every profile's
-    neighbourhood is known, as in a long-running process (updates keep them).
+    neighbourhood is known, as in a long-running process; "changing": warm, but a
+    new profile is published (indexed, untimed) before each query, as the product's
+    matcher picks up publications before it ranks.
     """
     from corridor.matching.score import FULL
 
@@ -433,7 +440,8 @@ def matcher_latency(sizes: list[int], queries: int, rounds: int) -> None:
         passages = sum(len(e.passages) for e in matcher.entries.values())
         rng = np.random.default_rng(size)
         rows = {}
-        for phase in ("cold", "warm"):
+        spare = synthetic_profiles(queries * rounds, lexicon, seed=size + 1)
+        for phase in ("cold", "warm", "changing"):
             match_times, exact_times = [], []
             for round_ in range(rounds):
                 if phase == "cold":
@@ -445,6 +453,15 @@ def matcher_latency(sizes: list[int], queries: int, rounds: int) -> None:
                     warmed = (time.perf_counter() - start) * 1000
                 picks = rng.choice(size, queries, replace=False)
                 for number, pick in enumerate(picks):
+                    if phase == "changing":  # a profile published before each query
+                        new = spare[round_ * queries + number]
+                        matcher.upsert(
+                            [
+                                dataclasses.replace(
+                                    new, id=size + round_ * queries + number, organisation=None
+                                )
+                            ]
+                        )
                     query = profiles[int(pick)]
                     vector = matcher.entries[query.id].vector
                     for side in ("match", "exact") if number % 2 else ("exact", "match"):

@@ -293,7 +293,17 @@ class Matcher:
         self.language_means()
         version = (self.index.version, self._means_id)
         if self._centred is None or self._centred_version != version:
-            rows = [self._centred_vector(self.entries[i]) for i in self.index.ids]
+            # Called after every index change: a dict lookup per profile, the centring
+            # itself only for profiles that changed (or all, when the means moved).
+            cache, means_id = self._centred_vectors, self._means_id
+            rows = []
+            for id_ in self.index.ids:
+                cached = cache.get(id_)
+                rows.append(
+                    cached[1]
+                    if cached is not None and cached[0] == means_id
+                    else self._centred_vector(self.entries[id_])
+                )
             self._centred = (
                 np.stack(rows) if rows else np.zeros((0, self.index.dimension), np.float32)
             )

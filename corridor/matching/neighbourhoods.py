@@ -39,10 +39,13 @@ def top_k_descending(similarities: np.ndarray, k: int) -> np.ndarray:
     return top.astype(np.float32, copy=False)
 
 
-def radius_of(top: np.ndarray) -> float:
-    """Mean of a row's finite values (0 when there are none: a profile alone in the index)."""
-    finite = top[np.isfinite(top)]
-    return float(finite.mean()) if finite.size else 0.0
+def radii_of(top: np.ndarray) -> np.ndarray:
+    """Mean of each row's finite values (0 where there are none: a profile alone in the index)."""
+    top = np.atleast_2d(top)
+    finite = np.isfinite(top)
+    counts = finite.sum(axis=1)
+    sums = np.where(finite, top, 0.0).sum(axis=1, dtype=np.float64)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
 
 
 class Neighbourhoods:
@@ -81,9 +84,9 @@ class Neighbourhoods:
         self._radius.pop(id_, None)
 
     def _store(self, ids: Sequence[Hashable], top: np.ndarray) -> None:
-        for id_, row in zip(ids, top, strict=True):
+        for id_, row, radius in zip(ids, top, radii_of(top).tolist(), strict=True):
             self._top[id_] = row
-            self._radius[id_] = radius_of(row)
+            self._radius[id_] = radius
 
     def sync(
         self,
