@@ -22,7 +22,7 @@ from corridor.accounts.api import ApiTokenAuth
 from corridor.accounts.models import OrganisationMembership
 from corridor.core.permissions import is_authority_staff, is_platform_admin, require
 from corridor.registry.models import Organisation
-from corridor.registry.schemas import ErrorOut, PageIn, ValidationErrorOut
+from corridor.registry.schemas import WRITE_ERRORS, ErrorOut, PageIn, ValidationErrorOut
 
 from . import matching, selectors, services
 from .models import CooperationProfile
@@ -46,14 +46,6 @@ router = Router(tags=["profiles"])
 
 # Public reads answer 401 too: a token that is sent must be a valid one.
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-WRITE_ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ValidationErrorOut,
-}
 
 # Bounded so that PostgreSQL's bigint comparison cannot overflow.
 ProfileIdPath = Path(..., ge=1, le=2**63 - 1)

@@ -18,6 +18,7 @@ from .models import Authority, Organisation, Sector, Zone
 from .schemas import (
     SECTOR_CODE_PATTERN,
     SLUG_PATTERN,
+    WRITE_ERRORS,
     ErrorOut,
     OrganisationIn,
     OrganisationOut,
@@ -41,14 +42,6 @@ from .schemas import (
 router = Router(tags=["registry"])
 
 READ_ERRORS = {404: ErrorOut, 422: ValidationErrorOut}
-WRITE_ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ValidationErrorOut,
-}
 
 SectorCodePath = Path(..., max_length=64, pattern=SECTOR_CODE_PATTERN)
 ZoneSlugPath = Path(..., max_length=100, pattern=SLUG_PATTERN)

@@ -69,6 +69,17 @@ class ValidationErrorOut(Schema):
     detail: list[FieldErrorOut]
 
 
+# What a write endpoint may answer besides success (see the handlers in corridor/api.py).
+WRITE_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
 # --- Pagination -----------------------------------------------------------------
 
 
