@@ -258,6 +258,9 @@ def current_matcher() -> Matcher:
             continue  # retried on the next call
         for profile in batch:
             _Shared.versions[profile.pk] = profile.updated_at
+    if changed:
+        # Neighbourhoods for every new profile now, in one pass, not query by query.
+        matcher.warm_up()
     return matcher
 
 
