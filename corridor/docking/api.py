@@ -93,11 +93,6 @@ def _relocated(exc: ValidationError, places: dict[str, str]) -> RequestValidatio
 # --- Output ---------------------------------------------------------------------
 
 
-def _profile_id(view: selectors.ProfileView) -> int:
-    # The view carries the reference ("CP-000042"), made from the primary key.
-    return int(view.reference.removeprefix("CP-"))
-
-
 def _management(profile: CooperationProfile) -> dict:
     return {
         "is_anonymous": profile.is_anonymous,
@@ -108,7 +103,6 @@ def _management(profile: CooperationProfile) -> dict:
 
 def _out(view: selectors.ProfileView, management: dict | None = None) -> dict:
     data = view.to_dict()
-    data["id"] = _profile_id(view)
     organisation = data["organisation"]
     if organisation is not None:
         # Clients name organisations by slug, as everywhere in the API.
@@ -154,7 +148,7 @@ def _managed_page(queryset, page: PageIn, viewer) -> dict:
         "count": queryset.count(),
         "limit": page.limit,
         "offset": page.offset,
-        "items": [_out(v, _management(by_pk[_profile_id(v)])) for v in views],
+        "items": [_out(v, _management(by_pk[v.id])) for v in views],
     }
 
 

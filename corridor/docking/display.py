@@ -58,11 +58,6 @@ RELATION_LABELS = {
 }
 
 
-def _pk(reference: str) -> int:
-    # "CP-000123": the reference is the primary key, shown without naming anyone.
-    return int(reference.rpartition("-")[2])
-
-
 def _datetime(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
@@ -115,7 +110,7 @@ def shown(view: ProfileView, reader: str | None = None) -> Shown:
         texts = next((t for t in view.translations if t.language == reader), view)
     return Shown(
         view=view,
-        pk=_pk(view.reference),
+        pk=view.id,
         title=texts.title,
         summary=texts.summary,
         description=texts.description,

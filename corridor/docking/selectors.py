@@ -114,6 +114,7 @@ class TranslationView:
 class ProfileView:
     """What a viewer may read of a profile; nothing that names the organisation unless allowed."""
 
+    id: int  # the profile's own key (in its address); says nothing about who wrote it
     reference: str
     kind: str
     status: str
@@ -146,6 +147,7 @@ def profile_visible(profile: CooperationProfile, viewer) -> bool:
 def _view(profile: CooperationProfile, identity: bool) -> ProfileView:
     organisation = profile.organisation
     return ProfileView(
+        id=profile.pk,
         reference=profile.reference,
         kind=profile.kind,
         status=profile.status,
