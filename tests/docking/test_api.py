@@ -5,7 +5,6 @@ authentication and the exception handlers all run.
 """
 
 import datetime
-import json
 
 import pytest
 from django.db import connection
@@ -13,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from corridor.accounts.services import api_token_create
 from corridor.core.models import AuditEntry
 from corridor.docking.models import CooperationProfile, ProfileTranslation
 from corridor.docking.services import (
@@ -24,27 +22,12 @@ from corridor.docking.services import (
 )
 from corridor.registry.models import Sector
 
+from ..api_client import API, bearer, send
 from ..factories import OrganisationFactory
 
-API = "/api/v1"
 Status = CooperationProfile.Status
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(user) -> dict:
-    _token, key = api_token_create(by=user, name="tests")
-    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-
-def send(client, method, path, body=None, user=None, **extra):
-    headers = bearer(user) if user is not None else {}
-    if method == "get":
-        return client.get(API + path, body or {}, **headers, **extra)
-    data = body if isinstance(body, str | bytes) else json.dumps(body or {})
-    return getattr(client, method)(
-        API + path, data=data, content_type="application/json", **headers, **extra
-    )
 
 
 def _errors(response) -> dict:

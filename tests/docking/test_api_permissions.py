@@ -13,10 +13,8 @@ organisation in any of them.
 import json
 
 import pytest
-from django.test import Client
 
 from corridor.accounts.models import OrganisationMembership
-from corridor.accounts.services import api_token_create
 from corridor.core.models import AuditEntry
 from corridor.docking.models import CooperationProfile, ProfileTranslation
 from corridor.docking.services import (
@@ -26,9 +24,9 @@ from corridor.docking.services import (
     profile_translation_set,
 )
 
+from ..api_client import API, client_for
 from ..factories import OrganisationFactory, UserFactory
 
-API = "/api/v1"
 ROLES = [
     "anonymous",
     "outsider",
@@ -130,21 +128,6 @@ def profiles(cast, organisation, organisation_cn, profile_fields):
         "published": made(submit=True, approve=True).pk,
         "cn_submitted": cn.pk,
     }
-
-
-def client_for(user, how: str) -> tuple[Client, dict]:
-    if how == "token":
-        headers = {}
-        if user is not None:
-            _token, key = api_token_create(by=user, name="permission table")
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
-        return Client(), headers
-    # The browser: a session, with the CSRF cookie and the header that must match it.
-    browser = Client(enforce_csrf_checks=True)
-    if user is not None:
-        browser.force_login(user)
-    browser.cookies["csrftoken"] = "c" * 32
-    return browser, {"HTTP_X_CSRFTOKEN": "c" * 32}
 
 
 def call(client, headers, method, path, body=None):

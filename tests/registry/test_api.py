@@ -9,28 +9,13 @@ import json
 import pytest
 from django.test import Client
 
-from corridor.accounts.services import api_token_create
 from corridor.core.models import AuditEntry
 from corridor.registry.models import Organisation, Sector, Zone
 
+from ..api_client import API, bearer, send
 from ..factories import OrganisationFactory, ZoneFactory
 
-API = "/api/v1"
-
 pytestmark = pytest.mark.django_db
-
-
-def bearer(user) -> dict:
-    _token, key = api_token_create(by=user, name="tests")
-    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-
-def send(client, method, path, body=None, user=None, **extra):
-    headers = bearer(user) if user is not None else {}
-    data = body if isinstance(body, str | bytes) else json.dumps(body or {})
-    return getattr(client, method)(
-        API + path, data=data, content_type="application/json", **headers, **extra
-    )
 
 
 # --- Reads ----------------------------------------------------------------------

@@ -7,14 +7,13 @@ in) or 403 (signed in, not allowed) and leave the database exactly as it was.
 import json
 
 import pytest
-from django.test import Client
 
 from corridor.accounts.models import OrganisationMembership
-from corridor.accounts.services import api_token_create
 from corridor.core.models import AuditEntry
 from corridor.registry.models import Authority, Organisation, Sector, Zone
 
-API = "/api/v1"
+from ..api_client import API, client_for
+
 ROLES = [
     "anonymous",
     "outsider",
@@ -104,21 +103,6 @@ def written(write: str) -> bool:
 def cast(request, organisation, zone_pk, zone_cn):
     """Every role of the standard cast exists, so each test runs against the same world."""
     return {role: None if role == "anonymous" else request.getfixturevalue(role) for role in ROLES}
-
-
-def client_for(user, how: str) -> tuple[Client, dict]:
-    if how == "token":
-        headers = {}
-        if user is not None:
-            _token, key = api_token_create(by=user, name="permission table")
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
-        return Client(), headers
-    # The browser: a session, with the CSRF cookie and the header that must match it.
-    browser = Client(enforce_csrf_checks=True)
-    if user is not None:
-        browser.force_login(user)
-    browser.cookies["csrftoken"] = "c" * 32
-    return browser, {"HTTP_X_CSRFTOKEN": "c" * 32}
 
 
 @pytest.mark.parametrize("how", ["token", "session"])
