@@ -4,7 +4,11 @@ Two authorities (Pakistan's STZA, Beijing's Z-Park association), a zone of each,
 an organisation in Pakistan with an admin and a member, and an outsider.
 """
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 from corridor.accounts.models import AuthorityStaff, OrganisationMembership
 
@@ -97,3 +101,19 @@ def org_member(organisation):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+def run_demo() -> str:
+    """``corridor demo``, its output as text."""
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo loaded once for a module, rolled back afterwards (embedding takes seconds)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = run_demo()
+        yield output
+        transaction.set_rollback(True)

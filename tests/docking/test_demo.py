@@ -1,13 +1,11 @@
 """``corridor demo``: the demo cooperation profiles, their life cycle, and their matches."""
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.core.management import CommandError
 from django.utils import timezone
 
 import corridor.matching
@@ -20,24 +18,11 @@ from corridor.docking.selectors import moderation_queue, profiles_visible_to, pu
 from corridor.matching.models import EmbeddingVector
 from corridor.registry.models import Organisation
 
+from ..conftest import run_demo
+
 Status = CooperationProfile.Status
 EVAL_FILE = Path(corridor.matching.__file__).parent / "data" / "eval_profiles.jsonl"
 TOP_LEVEL = {"semiconductors", "cloud", "ai", "robotics", "fintech", "blockchain", "biotech"}
-
-
-def run_demo() -> str:
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for this module, rolled back afterwards (embedding takes seconds)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        output = run_demo()
-        yield output
-        transaction.set_rollback(True)
 
 
 def user(username):

@@ -1,13 +1,11 @@
 """``corridor demo``: the demo data set, its logins, and running it twice."""
 
-import io
 import json
 import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.core.management import CommandError
 
 from corridor.accounts.models import AuthorityStaff, OrganisationMembership
 from corridor.core.permissions import can_create_zone, can_edit_organisation
@@ -19,6 +17,8 @@ from corridor.registry.selectors import (
     OrganisationFilters,
     organisations_filtered,
 )
+
+from ..conftest import run_demo
 
 AGREEMENT_SECTORS = [
     "semiconductors",
@@ -39,21 +39,6 @@ ROLES = {
     "member.cn": "organisation member",
     "applicant": "applicant",
 }
-
-
-def run_demo() -> str:
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for this module, rolled back afterwards (loading takes seconds)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        output = run_demo()
-        yield output
-        transaction.set_rollback(True)
 
 
 def counts() -> dict[str, int]:
