@@ -187,13 +187,8 @@ def profile_list(request, filters: Query[ProfileQuery], page: Query[PageIn]):
         )
     except ValidationError as exc:  # the matcher could not read the query
         raise _relocated(exc, {"q": "query"}) from exc
-    if isinstance(found, list):
-        count = len(found)
-        pks = [p.pk for p in found[page.offset : page.offset + page.limit]]
-    else:
-        count = found.count()
-        pks = list(found.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
-    views = selectors.profile_views([CooperationProfile(pk=pk) for pk in pks], viewer)
+    count = len(found) if isinstance(found, list) else found.count()
+    views = selectors.profile_views(list(found[page.offset : page.offset + page.limit]), viewer)
     return {
         "count": count,
         "limit": page.limit,

@@ -226,14 +226,13 @@ def current_matcher() -> Matcher:
 
     Call with ``_Shared.lock`` held.
     """
-    cached = embedder()
-    if _Shared.matcher is None or _Shared.model != cached.name:
+    if _Shared.matcher is None or _Shared.model != settings.CORRIDOR_EMBEDDER:
+        cached = embedder()
         _Shared.matcher = Matcher(cached)
         _Shared.query_store = ReadOnlyDatabaseStore(cached.store)
-        _Shared.model = cached.name
+        _Shared.model = settings.CORRIDOR_EMBEDDER
         _Shared.versions = {}
     matcher = _Shared.matcher
-    matcher.embedder.store = cached.store
     current = dict(
         CooperationProfile.objects.filter(published_q(), needs_indexing=False).values_list(
             "pk", "updated_at"
@@ -325,15 +324,7 @@ def _explanation(explanation, sector_names: dict[str, str]) -> dict:
 
 
 def _results(matches, viewer) -> list[MatchResult]:
-    ids = [m.id for m in matches]
-    profiles = {p.pk: p for p in CooperationProfile.objects.filter(pk__in=ids)}
-    views = dict(
-        zip(
-            [pk for pk in ids if pk in profiles],
-            profile_views([profiles[pk] for pk in ids if pk in profiles], viewer),
-            strict=True,
-        )
-    )
+    views = {view.id: view for view in profile_views([m.id for m in matches], viewer)}
     codes = {
         code
         for m in matches

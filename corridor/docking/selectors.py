@@ -182,12 +182,12 @@ def _view(profile: CooperationProfile, identity: bool) -> ProfileView:
     )
 
 
-def profile_views(profiles: Sequence[CooperationProfile], viewer) -> list[ProfileView]:
-    """:func:`public_profile_view` for many profiles, in a fixed number of queries.
+def profile_views(profiles: Sequence[CooperationProfile | int], viewer) -> list[ProfileView]:
+    """:func:`public_profile_view` for many profiles (or their ids), in a fixed number of queries.
 
     Profiles the viewer may not see are left out; the order is kept.
     """
-    pks = [p.pk for p in profiles]
+    pks = [p if isinstance(p, int) else p.pk for p in profiles]
     visible = set(profiles_visible_to(viewer).filter(pk__in=pks).values_list("pk", flat=True))
     loaded = {
         p.pk: p
@@ -225,11 +225,12 @@ class ProfileFilters:
     trl: int | None = None  # an offer at this level, or a request that wants it
 
 
-def profiles_browse(viewer, filters: ProfileFilters) -> list[CooperationProfile] | QuerySet:
-    """Published profiles matching ``filters``: newest first, or best first for a text query.
+def profiles_browse(viewer, filters: ProfileFilters) -> list[int] | QuerySet:
+    """Ids of the published profiles matching ``filters``: newest first (a queryset of
+    ids, to paginate), or best first for a text query (a list).
 
     Bad values are the caller's to refuse (forms and schemas do); an unknown sector
-    code simply matches nothing. Rows come with what a list shows, no N+1.
+    code simply matches nothing. Read a page of them with :func:`profile_views`.
     """
     from corridor.registry.selectors import sector_and_descendant_ids
 
@@ -263,14 +264,12 @@ def profiles_browse(viewer, filters: ProfileFilters) -> list[CooperationProfile]
                 & (Q(trl_min__isnull=False) | Q(trl_max__isnull=False))
             )
         )
-    queryset = queryset.select_related("organisation").prefetch_related("sectors", "translations")
     if not filters.q:
-        return queryset.order_by("-published_at", "-pk")
+        return queryset.order_by("-published_at", "-pk").values_list("pk", flat=True)
     from .matching import ranked_profile_ids
 
     order = {pk: i for i, pk in enumerate(ranked_profile_ids(text=filters.q, k=200))}
-    rows = queryset.filter(pk__in=list(order))
-    return sorted(rows, key=lambda p: order[p.pk])
+    return sorted(queryset.filter(pk__in=list(order)).values_list("pk", flat=True), key=order.get)
 
 
 def identity_mentions(profile: CooperationProfile) -> list[str]:

@@ -87,7 +87,7 @@ def _require_editor(request: HttpRequest, profile: CooperationProfile) -> None:
 def profile_list(request: HttpRequest) -> HttpResponse:
     form = ProfileFilterForm(request.GET or None)
     filters: ProfileFilters | None = None
-    rows: list | QuerySet = []
+    rows: list | QuerySet = []  # profile ids
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else ProfileFilters()
         try:
@@ -95,9 +95,6 @@ def profile_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:  # the search model could not run just now
             form.add_error("q", error.message_dict.get("q", error.messages))
             filters, rows = None, []
-    if isinstance(rows, QuerySet):
-        # The page's profiles are read again, with what the viewer may see, below.
-        rows = rows.select_related(None).prefetch_related(None).only("pk")
     page_obj = _paginate(request, rows)
     views = selectors.profile_views(list(page_obj.object_list), request.user)
     return render(
