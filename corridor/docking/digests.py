@@ -108,12 +108,12 @@ def _record_matches(organisation: Organisation, live, now, report: DigestReport)
             logger.warning("digest matches for profile %s failed: %s", profile.pk, exc)
             report.failed_profiles[profile.pk] = str(exc)[:500]
             continue
-        for candidate_id, result in matches:
+        for result in matches:
             if result.score < minimum:
                 continue
-            found[(profile.pk, candidate_id)] = MatchNotice(
+            found[(profile.pk, result.profile.id)] = MatchNotice(
                 profile_id=profile.pk,
-                candidate_id=candidate_id,
+                candidate_id=result.profile.id,
                 score=result.score,
                 shared_sectors=_shared_sectors(result),
                 first_seen_at=now,
@@ -205,15 +205,12 @@ def digest_message(*, user, organisation: Organisation, notices: list[MatchNotic
     with translation.override(language):
         # Everyone's view of both sides: the partner's identity is never in it.
         candidates = {
-            view.reference: view
-            for view in profile_views(
-                [CooperationProfile(pk=pk) for pk in {n.candidate_id for n in notices}], None
-            )
+            view.id: view for view in profile_views(list({n.candidate_id for n in notices}), None)
         }
         names = _sector_names(notices)
         groups: dict[int, dict] = {}
         for notice in notices:
-            candidate = candidates.get(CooperationProfile(pk=notice.candidate_id).reference)
+            candidate = candidates.get(notice.candidate_id)
             if candidate is None:
                 continue
             own = notice.profile

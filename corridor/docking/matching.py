@@ -357,18 +357,22 @@ def profile_matches(*, profile: CooperationProfile, viewer, k: int = 10) -> list
     )
     if not 1 <= k <= 50:
         raise ValidationError({"k": [_("Ask for 1 to 50 matches.")]})
+    try:
+        matches = _ranked(profile, k)
+    except EmbedderError as exc:
+        logger.warning("matches for profile %s could not be computed: %s", profile.pk, exc)
+        raise ValidationError(
+            {"profile": [_("Matching is unavailable for a moment; try again later.")]}
+        ) from exc
+    return _results(matches, viewer)
+
+
+def _ranked(profile: CooperationProfile, k: int):
+    """The engine's best ``k`` explained matches for a profile (published or not)."""
     [loaded] = with_matching_data(CooperationProfile.objects.filter(pk=profile.pk))
     query = engine_profile(loaded)
     with _Shared.lock:
-        matcher = current_matcher()
-        try:
-            matches = matcher.match(query, k=k, explain=True)
-        except EmbedderError as exc:
-            logger.warning("matches for profile %s could not be computed: %s", profile.pk, exc)
-            raise ValidationError(
-                {"profile": [_("Matching is unavailable for a moment; try again later.")]}
-            ) from exc
-    return _results(matches, viewer)
+        return current_matcher().match(query, k=k, explain=True)
 
 
 def clean_query(text) -> str:
@@ -421,21 +425,10 @@ def profiles_search(*, text: str, viewer, k: int = 50) -> list[MatchResult]:
     return _results(_search(text, k=k, explain=True), viewer)
 
 
-def profile_matches_unchecked(
-    *, profile: CooperationProfile, k: int = 10
-) -> list[tuple[int, MatchResult]]:
+def profile_matches_unchecked(*, profile: CooperationProfile, k: int = 10) -> list[MatchResult]:
     """``profile_matches`` without the permission check, for background work (the digest).
 
-    Each match comes with its profile's id. Views are the public's (``viewer=None``),
-    so an anonymous partner's identity is never in them. Raises ``EmbedderError``
-    when the model cannot run; the caller decides what to skip.
+    Views are the public's (``viewer=None``), so an anonymous partner's identity is
+    never in them. Raises ``EmbedderError`` when the model cannot run.
     """
-    [loaded] = with_matching_data(CooperationProfile.objects.filter(pk=profile.pk))
-    query = engine_profile(loaded)
-    with _Shared.lock:
-        matches = current_matcher().match(query, k=k, explain=True)
-    references = {
-        p.reference: p.pk
-        for p in CooperationProfile.objects.filter(pk__in=[m.id for m in matches]).only("pk")
-    }
-    return [(references[r.profile.reference], r) for r in _results(matches, None)]
+    return _results(_ranked(profile, k), None)
