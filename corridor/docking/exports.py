@@ -30,7 +30,7 @@ def profile_rows(*, country: str = "") -> Iterator[dict]:
         queryset = queryset.filter(organisation__country=country.upper())
     ids = list(queryset.order_by("published_at", "pk").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
-        chunk = [CooperationProfile(pk=pk) for pk in ids[start : start + CHUNK]]
+        chunk = ids[start : start + CHUNK]
         for view in profile_views(chunk, None):
             row = {column: getattr(view, column, None) for column in COLUMNS}
             row["sectors"] = [sector["code"] for sector in view.sectors]
