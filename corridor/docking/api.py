@@ -19,7 +19,6 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestValidationError
 
 from corridor.accounts.api import ApiTokenAuth
-from corridor.accounts.models import OrganisationMembership
 from corridor.core.permissions import is_authority_staff, is_platform_admin, require
 from corridor.registry.models import Organisation
 from corridor.registry.schemas import WRITE_ERRORS, ErrorOut, PageIn, ValidationErrorOut
@@ -219,14 +218,10 @@ def profile_search(request, query: Query[SearchQuery]):
 )
 def profile_mine(request, page: Query[PageIn], status: ProfileStatus | None = None):
     user = request.auth
-    queryset = selectors.profiles_visible_to(user).filter(
-        organisation_id__in=OrganisationMembership.objects.filter(user=user).values(
-            "organisation_id"
-        )
-    )
+    queryset = selectors.profiles_of_user(user)
     if status:
         queryset = queryset.filter(status=status)
-    return _managed_page(queryset.order_by("-updated_at", "-pk"), page, user)
+    return _managed_page(queryset, page, user)
 
 
 @router.get(

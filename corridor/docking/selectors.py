@@ -48,6 +48,13 @@ def profiles_visible_to(user) -> QuerySet[CooperationProfile]:
     return CooperationProfile.objects.filter(visible)
 
 
+def profiles_of_user(user) -> QuerySet[CooperationProfile]:
+    """Every profile of the user's organisations, in every state, last changed first."""
+    if not _signed_in(user):
+        return CooperationProfile.objects.none()
+    return CooperationProfile.objects.filter(_own(user)).order_by("-updated_at", "-pk")
+
+
 def moderation_queue(user) -> QuerySet[CooperationProfile]:
     """Submitted profiles this user may approve or reject, oldest first."""
     queue = CooperationProfile.objects.filter(status=Status.SUBMITTED)

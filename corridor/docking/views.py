@@ -337,12 +337,7 @@ def profile_translation(request: HttpRequest, pk: int, language: str) -> HttpRes
 @login_required
 def my_profiles(request: HttpRequest) -> HttpResponse:
     """Every profile of the viewer's organisations, in every state."""
-    mine = (
-        selectors.profiles_visible_to(request.user)
-        .filter(organisation__memberships__user=request.user)
-        .select_related("organisation")
-        .order_by("-updated_at", "-pk")
-    )
+    mine = selectors.profiles_of_user(request.user).select_related("organisation")
     return render(
         request,
         "docking/my_profiles.html",

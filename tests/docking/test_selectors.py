@@ -159,3 +159,16 @@ def test_moderators_are_told_when_an_anonymous_profile_names_its_organisation(
     assert identity_mentions(profile) == []
     clean = profile_create(organisation=organisation, by=org_member, **profile_fields)
     assert identity_mentions(clean) == []
+
+
+def test_profiles_of_user_are_their_organisations_in_every_state(
+    draft, published, org_member, other_member, outsider
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from corridor.docking.selectors import profiles_of_user
+
+    assert set(profiles_of_user(org_member)) == {draft}  # `published` is `draft`, now published
+    assert list(profiles_of_user(other_member)) == []
+    assert list(profiles_of_user(outsider)) == []
+    assert list(profiles_of_user(AnonymousUser())) == []
