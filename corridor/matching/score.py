@@ -58,6 +58,19 @@ KINDS = (
     "investment_request",
 )
 
+# The cooperation modes a profile may accept (the same codes as the docking app's).
+MODES = (
+    "licence",
+    "joint_venture",
+    "joint_rnd",
+    "technical_cooperation",
+    "commercial_agreement",
+    "supply_subcontracting",
+    "distribution",
+    "investment",
+    "training_exchange",
+)
+
 _COMPLEMENTS = {
     "technology_offer": "technology_request",
     "technology_request": "technology_offer",

@@ -180,3 +180,10 @@ def test_search_drops_the_weak_tail_beyond_the_first_ten(both, monkeypatch):
     assert ids == [both[2].pk]
     monkeypatch.setattr(matching, "SEARCH_ALWAYS_SHOWN", 10)
     assert len(ranked_profile_ids(text="angel investment in blockchain payment start-ups")) == 3
+
+
+def test_the_engine_knows_every_kind_and_mode_the_profiles_offer():
+    from corridor.matching.score import KINDS, MODES
+
+    assert set(CooperationProfile.Kind.values) == set(KINDS)
+    assert set(CooperationProfile.Mode.values) == set(MODES)

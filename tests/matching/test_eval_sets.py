@@ -14,20 +14,11 @@ import pytest
 
 from corridor.matching.evaluate import load_pairs, load_profiles, profile_from_row
 from corridor.matching.score import KINDS, complementarity, trl_fit
+from corridor.matching.score import MODES as SCORE_MODES
 
 DATA = files("corridor.matching") / "data"
 LANGUAGES = ("en", "zh-hans", "ur")
-MODES = {
-    "licence",
-    "joint_venture",
-    "joint_rnd",
-    "technical_cooperation",
-    "commercial_agreement",
-    "supply_subcontracting",
-    "distribution",
-    "investment",
-    "training_exchange",
-}
+MODES = set(SCORE_MODES)
 TOP_SECTORS = {
     "semiconductors",
     "cloud",
