@@ -201,12 +201,16 @@ def _locked(profile: CooperationProfile) -> CooperationProfile:
     )
 
 
-def _queue_for_matching(profile: CooperationProfile) -> list[str]:
-    """Mark the profile for the matcher and index it once the transaction commits."""
+def _queue_for_matching(*profiles: CooperationProfile) -> list[str]:
+    """Mark profiles for the matcher and index them (in one task) once the transaction commits.
+
+    Returns the field to add to the caller's ``update_fields``.
+    """
     from .matching import schedule_index  # the adapter imports this module
 
-    profile.needs_indexing = True
-    schedule_index([profile.pk])
+    for profile in profiles:
+        profile.needs_indexing = True
+    schedule_index([p.pk for p in profiles])
     return ["needs_indexing"]
 
 
@@ -454,17 +458,17 @@ def profile_extend(*, profile: CooperationProfile, by) -> CooperationProfile:
 def profiles_expire(*, now: datetime.datetime | None = None) -> int:
     """Mark published profiles whose time is up as expired; the number expired."""
     now = now or timezone.now()
-    count = 0
     with transaction.atomic():
-        due = (
+        due = list(
             CooperationProfile.objects.select_for_update()
             .filter(status=Status.PUBLISHED, expires_at__lte=now)
             .order_by("pk")
         )
+        if not due:
+            return 0
+        queued = _queue_for_matching(*due)
         for profile in due:
             profile.status = Status.EXPIRED
-            queued = _queue_for_matching(profile)
             profile.save(update_fields=["status", "updated_at", *queued])
             audit.record(None, "profile.expire", profile, {"at": now.isoformat()})
-            count += 1
-    return count
+    return len(due)
