@@ -13,8 +13,9 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/corridor
 PYTEST_ARGS ?= -q
-# Debian packages the browser tests need: Chromium, a CJK font, and Noto (DejaVu lacks Urdu letters such as ہ).
-DEBIAN_TEST_PACKAGES := chromium fonts-wqy-microhei fonts-noto-core
+# Debian packages the browser tests and PDFs need: Chromium, a CJK font, Noto (DejaVu lacks Urdu
+# letters such as ہ), and Pango, which WeasyPrint lays text out with.
+DEBIAN_TEST_PACKAGES := chromium fonts-wqy-microhei fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0
 
 # pip prints harmless "WARNING: Location '…' is ignored" lines for find-links
 # folders that do not exist on this machine; keep them out of the logs.

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "corridor.registry",
     "corridor.docking",
     "corridor.matching",
+    "corridor.insights",
 ]
 
 MIDDLEWARE = [
@@ -225,3 +226,10 @@ CORRIDOR_DIGEST_MIN_SCORE = float(env("CORRIDOR_DIGEST_MIN_SCORE", "0.5") or 0.5
 # Where the site is reached from outside: e-mails link to pages under this address.
 CORRIDOR_SITE_URL = (env("CORRIDOR_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 CORRIDOR_API_MAX_PAGE_SIZE = 200
+# Docking pipeline: an expression of interest expires unanswered after this many days,
+# with a reminder to the profile's organisation this many days before.
+CORRIDOR_INTEREST_EXPIRY_DAYS = int(env("CORRIDOR_INTEREST_EXPIRY_DAYS", "21") or 21)
+CORRIDOR_INTEREST_REMINDER_DAYS = int(env("CORRIDOR_INTEREST_REMINDER_DAYS", "5") or 5)
+# Message attachments: kept outside the web root and served only to the parties.
+CORRIDOR_PRIVATE_MEDIA_ROOT = Path(env("CORRIDOR_PRIVATE_MEDIA_ROOT", "") or VAR_DIR / "private")
+CORRIDOR_ATTACHMENT_MAX_BYTES = int(env("CORRIDOR_ATTACHMENT_MAX_BYTES", "") or 10 * 1024 * 1024)

@@ -22,6 +22,14 @@ class User(AbstractUser):
             "A digest of new matches for your organisations' published cooperation profiles."
         ),
     )
+    notify_by_email = models.BooleanField(
+        _("e-mail me notifications"),
+        default=True,
+        help_text=_(
+            "Interest in your profiles, answers, messages, meetings and agreements. "
+            "You always see them on the notifications page."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

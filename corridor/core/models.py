@@ -39,3 +39,52 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.object_repr}"
+
+
+class Notification(models.Model):
+    """Something one person should know: shown in the app, and e-mailed if they want it.
+
+    Stored as a kind and its parameters, not as text, so it is shown in the language the
+    reader uses when reading. ``data`` holds only what this recipient may see (an
+    anonymous partner appears by reference). ``key`` makes a notification once-only: the
+    same event for the same person is one row, whatever races produced it.
+    """
+
+    class Email(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        SKIPPED = "skipped", _("not wanted")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    key = models.CharField(_("key"), max_length=200)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email = models.CharField(
+        _("e-mail"), max_length=16, choices=Email.choices, default=Email.PENDING
+    )
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user")
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(fields=["email", "created_at"], name="notification_email_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.key}"

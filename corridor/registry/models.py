@@ -81,6 +81,11 @@ class Authority(TrilingualNameMixin):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     country = CountryField(_("country"))
     website = models.URLField(_("website"), blank=True)
+    # When set, two parties that agreed to meet learn each other's identity only after
+    # this authority's staff approve, for each interest one of its organisations is in.
+    reveal_needs_approval = models.BooleanField(
+        _("staff approve each identity reveal"), default=False
+    )
 
     class Meta:
         verbose_name = _("authority")

@@ -18,9 +18,9 @@ from django_countries import countries
 from corridor.core.i18n import localized
 from corridor.registry.models import LANGUAGE_CHOICES, Sector
 
-from . import matching
-from .models import MAX_KEYWORDS, CooperationProfile
-from .selectors import ProfileFilters
+from .. import matching
+from ..models import MAX_KEYWORDS, CooperationProfile
+from ..selectors import ProfileFilters
 
 Kind = CooperationProfile.Kind
 Mode = CooperationProfile.Mode

@@ -12,7 +12,7 @@ from django.utils import timezone
 from corridor.accounts.models import OrganisationMembership
 from corridor.core.permissions import is_platform_admin, staff_countries
 
-from .models import CooperationProfile
+from ..models import CooperationProfile
 
 Status = CooperationProfile.Status
 
@@ -273,7 +273,7 @@ def profiles_browse(viewer, filters: ProfileFilters) -> list[int] | QuerySet:
         )
     if not filters.q:
         return queryset.order_by("-published_at", "-pk").values_list("pk", flat=True)
-    from .matching import ranked_profile_ids
+    from ..matching import ranked_profile_ids
 
     order = {pk: i for i, pk in enumerate(ranked_profile_ids(text=filters.q, k=200))}
     return sorted(queryset.filter(pk__in=list(order)).values_list("pk", flat=True), key=order.get)

@@ -23,9 +23,9 @@ from corridor.core.permissions import is_authority_staff, is_platform_admin, req
 from corridor.registry.models import Organisation
 from corridor.registry.schemas import WRITE_ERRORS, ErrorOut, PageIn, ValidationErrorOut
 
-from . import matching, selectors, services
-from .models import CooperationProfile
-from .schemas import (
+from .. import matching, selectors, services
+from ..models import CooperationProfile
+from ..schemas import (
     Language,
     MatchesQuery,
     MatchList,

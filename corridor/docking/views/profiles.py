@@ -21,17 +21,17 @@ from corridor.core.permissions import is_authority_staff, is_platform_admin
 from corridor.core.text import LANGUAGE_CODES
 from corridor.registry.models import Organisation
 
-from . import matching, selectors, services
-from .display import (
+from .. import matching, selectors, services
+from ..display import (
     LANGUAGE_NAMES,
     MATCHES_SHOWN,
     Status,
     shown,
     shown_match,
 )
-from .forms import ProfileFilterForm, ProfileForm, RejectForm, TranslationForm
-from .models import CooperationProfile
-from .selectors import ProfileFilters, ProfileView
+from ..forms import ProfileFilterForm, ProfileForm, RejectForm, TranslationForm
+from ..models import CooperationProfile
+from ..selectors import ProfileFilters, ProfileView
 
 
 def _paginate(request: HttpRequest, rows) -> Page:

@@ -28,7 +28,7 @@ from corridor.core.permissions import (
 from corridor.core.text import LANGUAGE_CODES, TextError, clean_text, detect_language
 from corridor.registry.models import Organisation, Sector
 
-from .models import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, CooperationProfile, ProfileTranslation
+from ..models import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, CooperationProfile, ProfileTranslation
 
 Status = CooperationProfile.Status
 
@@ -206,7 +206,7 @@ def _queue_for_matching(*profiles: CooperationProfile) -> list[str]:
 
     Returns the field to add to the caller's ``update_fields``.
     """
-    from .matching import schedule_index  # the adapter imports this module
+    from ..matching import schedule_index  # the adapter imports this module
 
     for profile in profiles:
         profile.needs_indexing = True

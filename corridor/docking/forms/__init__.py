@@ -1,0 +1,3 @@
+"""Forms of docking, one module per part of the pipeline; profile forms are re-exported."""
+
+from .profiles import *  # noqa: F403
