@@ -22,6 +22,8 @@ class User(AbstractUser):
             "A digest of new matches for your organisations' published cooperation profiles."
         ),
     )
+    # An IANA zone name (Asia/Karachi); blank means the zone of the person's organisation's country.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     notify_by_email = models.BooleanField(
         _("e-mail me notifications"),
         default=True,
