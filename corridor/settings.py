@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "corridor.registry",
     "corridor.docking",
     "corridor.matching",
+    "corridor.events",
     "corridor.insights",
 ]
 
