@@ -191,6 +191,10 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "corridor@localhost")
+# Seconds before a silent mail server is given up on (Django waits forever by default).
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30") or 30)
+# Without a broker, notification e-mails go out on a background thread, not in the request.
+CORRIDOR_EMAIL_IN_BACKGROUND = env_bool("CORRIDOR_EMAIL_IN_BACKGROUND", True)
 
 # --- Security (production) ------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
