@@ -29,6 +29,15 @@ def fast_password_hashing():
     get_hashers_by_algorithm.cache_clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def notification_emails_inline():
+    """Notification e-mails go out inline under test, so ``mail.outbox`` holds them when
+    the on-commit callbacks have run; the tests of the background thread turn it on."""
+    from django.conf import settings
+
+    settings.CORRIDOR_EMAIL_IN_BACKGROUND = False
+
+
 @pytest.fixture
 def authority_pk(db):
     return AuthorityFactory(code="stza", name_en="Special Technology Zones Authority", country="PK")
