@@ -2,19 +2,68 @@
 
 Services call :func:`notify` inside their transaction. A notification is stored as a
 kind and its parameters, and rendered in the reader's language when read or e-mailed
-(kinds are registered with :func:`register_kind` by the apps that send them).
-E-mail goes out after the transaction commits, never inside the request's work: a
-failing mail server is logged and retried by ``corridor send-notifications``.
+(kinds are registered with :func:`register_kind` by the apps that send them, e.g.
+``corridor/docking/notices.py``). E-mail goes out after the transaction commits, never
+inside the request's work: on a Celery worker when there is a broker, else on a
+background thread (``CORRIDOR_EMAIL_IN_BACKGROUND``). A failing mail server is logged,
+and ``corridor send-notifications`` retries what is still pending or failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import datetime
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connections, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from .models import Notification
+from .permissions import require
+from .timezones import user_zone
+
+logger = logging.getLogger(__name__)
+
+# E-mail retries: a row is tried at most this often; a pending row older than
+# RETRY_PENDING_AFTER was not sent by the thread or worker that should have sent it.
+MAX_EMAIL_ATTEMPTS = 5
+RETRY_PENDING_AFTER = datetime.timedelta(minutes=1)
+# What a placeholder shows when the stored data lacks its value.
+MISSING = "…"
+
+
+# --- Kinds ------------------------------------------------------------------------------
+
+
+class Reader:
+    """Who reads a notification, in which language and time zone: what rendering depends on.
+
+    One reader renders a whole list, so the time zone is looked up once, not per row.
+    """
+
+    def __init__(self, user, language: str | None = None):
+        self.user = user
+        self.language = language_or_default(language or getattr(user, "language", ""))
+
+    @cached_property
+    def zone(self):
+        return user_zone(self.user)
+
+
+# Turns a notification's stored data into display values for one reader, e.g. a reason
+# code into its label or an ISO time into the reader's local time. Runs in their language.
+Params = Callable[[dict, Reader], dict]
 
 
 @dataclass(frozen=True)
@@ -24,15 +73,27 @@ class NotificationKind:
     code: str
     subject: str  # lazy translatable text
     body: str  # lazy translatable text
+    keys: tuple[str, ...] = ()  # the data keys its senders give
+    params: Params | None = None
 
 
 KINDS: dict[str, NotificationKind] = {}
 
 
-def register_kind(code: str, *, subject, body) -> NotificationKind:
-    kind = NotificationKind(code=code, subject=subject, body=body)
+def register_kind(
+    code: str, *, subject, body, keys: Iterable[str] = (), params: Params | None = None
+) -> NotificationKind:
+    kind = NotificationKind(code=code, subject=subject, body=body, keys=tuple(keys), params=params)
     KINDS[code] = kind
     return kind
+
+
+def language_or_default(language: str | None) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+# --- Sending ----------------------------------------------------------------------------
 
 
 def notify(*, users: Iterable, kind: str, key: str, data: dict | None = None, url: str = "") -> int:
@@ -41,9 +102,16 @@ def notify(*, users: Iterable, kind: str, key: str, data: dict | None = None, ur
     ``data`` fills the kind's placeholders and must hold only what every one of these
     users may see. The same ``key`` for the same user is stored once (a database
     constraint), so a double click or a race makes one notification, not two.
+    ``url`` is a page path as ``reverse()`` gives it under ``translation.override("en")``;
+    each reader gets it in their own language.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
+    data = data or {}
+    missing = [name for name in KINDS[kind].keys if name not in data]
+    if missing:
+        # Rendering copes (see render()); the sender should be fixed.
+        logger.warning("notification %s (%s) sent without %s", kind, key, ", ".join(missing))
     recipients = {u.pk: u for u in users if u.is_active}
     if not recipients:
         return 0
@@ -57,7 +125,7 @@ def notify(*, users: Iterable, kind: str, key: str, data: dict | None = None, ur
             user=user,
             kind=kind,
             key=key,
-            data=data or {},
+            data=data,
             url=url,
             email=(
                 Notification.Email.PENDING
@@ -76,12 +144,302 @@ def notify(*, users: Iterable, kind: str, key: str, data: dict | None = None, ur
 
 
 def _email_later(key: str, user_ids: list[int]) -> None:
+    """After the commit: hand the new e-mails to a worker or a thread, never wait for them.
+
+    Nothing here may fail the request that already committed; what is not handed over
+    stays pending and ``corridor send-notifications`` sends it.
+    """
+    try:
+        ids = list(
+            Notification.objects.filter(
+                key=key, user_id__in=user_ids, email=Notification.Email.PENDING
+            ).values_list("pk", flat=True)
+        )
+        if ids:
+            queue_emails(ids)
+    except Exception:
+        logger.exception("notification e-mails for %s were not queued; they are retried", key)
+
+
+def queue_emails(ids: list[int]) -> None:
+    """Send the e-mails of ``ids`` out of the caller's way: Celery with a broker, else a thread."""
     from .tasks import send_notification_emails
 
-    ids = list(
-        Notification.objects.filter(
-            key=key, user_id__in=user_ids, email=Notification.Email.PENDING
-        ).values_list("pk", flat=True)
-    )
-    if ids:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
         send_notification_emails.delay(ids=ids)
+    elif getattr(settings, "CORRIDOR_EMAIL_IN_BACKGROUND", True):
+        # Without a broker the task would run inline, and a slow mail server would hold
+        # the request; a daemon thread does not (what it leaves unsent is retried).
+        threading.Thread(
+            target=_send_in_thread, args=(ids,), name="notification-emails", daemon=True
+        ).start()
+    else:
+        send_notification_emails(ids=ids)
+
+
+def _send_in_thread(ids: list[int]) -> None:
+    from .tasks import send_notification_emails
+
+    try:
+        send_notification_emails(ids=ids)
+    finally:
+        # The thread's own database connection; the request's connections are not touched.
+        connections.close_all()
+
+
+# --- Rendering --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A notification as one reader reads it: text in their language, link in their language."""
+
+    subject: str
+    body: str
+    url: str
+
+
+class _Values(dict):
+    """Placeholder values that show :data:`MISSING` (and log) instead of failing."""
+
+    def __init__(self, values: dict, notification: Notification):
+        super().__init__(values)
+        self.notification = notification
+
+    def __missing__(self, name: str) -> str:
+        logger.warning(
+            "notification %s (%s) has no %r to show",
+            self.notification.pk,
+            self.notification.kind,
+            name,
+        )
+        return MISSING
+
+
+def _fill(text, values: _Values) -> str:
+    try:
+        return str(text) % values
+    except (KeyError, ValueError, TypeError):
+        # A broken translation: the English text still reads.
+        logger.exception("notification text %r could not be filled", str(text))
+    with translation.override(None):
+        try:
+            return str(text) % values
+        except (KeyError, ValueError, TypeError):
+            return str(text)
+
+
+def localized_url(url: str, language: str) -> str:
+    """The page path ``url`` (stored as ``/en/...``) in ``language``; "" when it is not a path here."""
+    if not url or not url.startswith("/") or not url_has_allowed_host_and_scheme(url, None):
+        return ""
+    parts = url.split("/", 2)
+    if parts[1] in {code for code, _name in settings.LANGUAGES}:
+        return f"/{language}/" + (parts[2] if len(parts) > 2 else "")
+    return url
+
+
+def render(
+    notification: Notification, *, language: str | None = None, reader: Reader | None = None
+) -> Rendered:
+    """``notification`` in its reader's language (``language`` or the user's own).
+
+    Never fails for missing data, an unknown kind or a broken translation: the reader
+    gets a readable text, and the log says what was wrong.
+    """
+    reader = reader or Reader(notification.user, language)
+    url = localized_url(notification.url, reader.language)
+    with translation.override(reader.language):
+        kind = KINDS.get(notification.kind)
+        if kind is None:
+            logger.warning(
+                "notification %s has unknown kind %r", notification.pk, notification.kind
+            )
+            return Rendered(subject=str(_("Notification")), body="", url=url)
+        data = notification.data if isinstance(notification.data, dict) else {}
+        values = _Values(data, notification)
+        if kind.params is not None:
+            try:
+                values.update({k: str(v) for k, v in kind.params(dict(data), reader).items()})
+            except Exception:
+                logger.exception("notification %s: values could not be prepared", notification.pk)
+        subject = " ".join(_fill(kind.subject, values).split())
+        body = _fill(kind.body, values)
+    return Rendered(subject=subject, body=body, url=url)
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def notifications_of(user):
+    """A person's notifications, newest first (none for the anonymous)."""
+    if not _signed_in(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user) -> int:
+    if not _signed_in(user):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def render_all(notifications: Iterable[Notification], *, user, language: str | None = None):
+    """``(notification, rendered)`` pairs for one reader, in one language."""
+    reader = Reader(user, language)
+    return [(n, render(n, reader=reader)) for n in notifications]
+
+
+def notifications_mark_read(
+    *, user, ids: Iterable[int] | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Mark ``user``'s own notifications read (those in ``ids``, or all); how many changed.
+
+    Others' ids are ignored: whether they exist is not for this user to learn. Not
+    audited: reading is nobody else's business.
+    """
+    require(_signed_in(user), _("Sign in to read your notifications."))
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        ids = list(ids)
+        if not all(type(pk) is int for pk in ids):
+            raise ValidationError({"ids": [_("Give notification numbers.")]})
+        rows = rows.filter(pk__in=ids)
+    return rows.update(read_at=now or timezone.now())
+
+
+# --- E-mail -----------------------------------------------------------------------------
+
+
+@dataclass
+class EmailReport:
+    """What one sending run did; ``failed`` maps notification ids to the error."""
+
+    sent: int = 0
+    skipped: int = 0
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def _absolute(path: str) -> str:
+    return settings.CORRIDOR_SITE_URL + path
+
+
+def notification_message(notification: Notification) -> EmailMultiAlternatives:
+    """The e-mail of ``notification`` in its recipient's language (plain text and HTML)."""
+    user = notification.user
+    reader = Reader(user)
+    rendered = render(notification, reader=reader)
+    with translation.override(reader.language):
+        account_url = _absolute(reverse("accounts:account"))
+        context = {
+            "subject": rendered.subject,
+            "body": rendered.body,
+            "link": _absolute(rendered.url) if rendered.url else "",
+            "notifications_url": _absolute(reverse("accounts:notifications")),
+            "account_url": account_url,
+            "language": reader.language,
+            "rtl": translation.get_language_bidi(),
+        }
+        subject = _("Corridor: %(subject)s") % {"subject": rendered.subject}
+        text = render_to_string("notifications/email.txt", context)
+        html = render_to_string("notifications/email.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(str(subject).split()),
+        body=text,
+        to=[user.email],
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": reader.language,
+            "List-Unsubscribe": f"<{account_url}>",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _claim(pk: int) -> Notification | None:
+    """Take notification ``pk`` for one sending attempt, or None if it is not ours to send.
+
+    The conditional UPDATE on the state and attempt count seen lets exactly one of two
+    senders (a thread and the periodic command, two workers) win the attempt.
+    """
+    seen = (
+        Notification.objects.filter(
+            pk=pk,
+            email__in=[Notification.Email.PENDING, Notification.Email.FAILED],
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+        )
+        .values("email", "email_attempts")
+        .first()
+    )
+    if seen is None:
+        return None
+    won = Notification.objects.filter(
+        pk=pk, email=seen["email"], email_attempts=seen["email_attempts"]
+    ).update(email_attempts=seen["email_attempts"] + 1)
+    if not won:
+        return None
+    return Notification.objects.select_related("user").get(pk=pk)
+
+
+def notification_emails_send(ids: Iterable[int]) -> EmailReport:
+    """E-mail the notifications ``ids`` that still wait for it; a failure is recorded, not raised."""
+    report = EmailReport()
+    connection = None
+    try:
+        for pk in ids:
+            try:
+                notification = _claim(pk)
+                if notification is None:
+                    continue
+                user = notification.user
+                if not (user.is_active and user.email and user.notify_by_email):
+                    # They changed their mind (or lost their address) since it was queued.
+                    Notification.objects.filter(pk=pk).update(email=Notification.Email.SKIPPED)
+                    report.skipped += 1
+                    continue
+                message = notification_message(notification)
+                connection = connection or get_connection()
+                if not connection.send_messages([message]):
+                    raise RuntimeError("the e-mail backend sent nothing")
+                Notification.objects.filter(pk=pk).update(
+                    email=Notification.Email.SENT, emailed_at=timezone.now()
+                )
+                report.sent += 1
+            except Exception as error:  # one failure must not stop the others
+                logger.exception("notification %s was not e-mailed; it is retried later", pk)
+                report.failed[pk] = str(error)[:500] or error.__class__.__name__
+                try:
+                    Notification.objects.filter(pk=pk).update(email=Notification.Email.FAILED)
+                except Exception:
+                    logger.exception("notification %s could not be marked failed", pk)
+                connection = _closed(connection)  # a broken connection is not reused
+    finally:
+        _closed(connection)
+    return report
+
+
+def _closed(connection) -> None:
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:
+            logger.exception("closing the e-mail connection failed")
+
+
+def notification_emails_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Ids of the e-mails to (re)send now: pending ones nobody sent in time, and failed ones."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(
+            Q(email=Notification.Email.PENDING, created_at__lt=now - RETRY_PENDING_AFTER)
+            | Q(email=Notification.Email.FAILED),
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -6,3 +6,7 @@ class DockingConfig(AppConfig):
     name = "corridor.docking"
     label = "docking"
     verbose_name = _("Cooperation profiles")
+
+    def ready(self):
+        # Every process (web, worker, command) must know the notification kinds.
+        from . import notices  # noqa: F401

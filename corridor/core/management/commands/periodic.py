@@ -13,10 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-# In order: expiry first, so that indexing drops what expired and digests skip it.
+# In order: expiry first, so that indexing drops what expired and digests skip it;
+# notification e-mails last, after the steps that notify.
 logger = logging.getLogger(__name__)
 
-STEPS = ("expire-profiles", "index-profiles", "send-digests")
+STEPS = ("expire-profiles", "index-profiles", "send-digests", "send-notifications")
 
 
 class Command(BaseCommand):
