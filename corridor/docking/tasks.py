@@ -32,3 +32,20 @@ def send_digests() -> dict:
         "sent": report.sent,
         "failed": report.failed,
     }
+
+
+@shared_task
+def expire_interests() -> int:
+    """Expire interests left unanswered past their time (``corridor expire-interests``)."""
+    from .services.interest import interests_expire
+
+    return interests_expire()
+
+
+@shared_task
+def send_reminders() -> dict:
+    """Remind owners of interests that expire soon, and meetings whose outcome is due
+    (``corridor send-reminders``)."""
+    from .services.reminders import reminders_send
+
+    return reminders_send()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -12,7 +13,7 @@ from django.utils import timezone
 from corridor.accounts.models import OrganisationMembership
 from corridor.core.permissions import is_platform_admin, staff_countries
 
-from ..models import CooperationProfile
+from ..models import CooperationProfile, Interest
 
 Status = CooperationProfile.Status
 
@@ -83,6 +84,19 @@ class _Viewer:
             else set()
         )
 
+    @cached_property
+    def revealed_profiles(self) -> set[int]:
+        """Profiles whose organisation agreed to be introduced to one of the viewer's."""
+        if not self.organisations:
+            return set()
+        return set(
+            Interest.objects.filter(
+                organisation_id__in=self.organisations,
+                status=Interest.Status.ACCEPTED,
+                reveal=Interest.Reveal.REVEALED,
+            ).values_list("profile_id", flat=True)
+        )
+
     def sees_identity(self, profile: CooperationProfile) -> bool:
         if not profile.is_anonymous:
             return True
@@ -92,11 +106,16 @@ class _Viewer:
             self.admin
             or str(profile.organisation.country) in self.countries
             or profile.organisation_id in self.organisations
+            or profile.pk in self.revealed_profiles
         )
 
 
 def may_see_identity(profile: CooperationProfile, viewer) -> bool:
-    """Whether ``viewer`` may know which organisation wrote ``profile``."""
+    """Whether ``viewer`` may know which organisation wrote ``profile``.
+
+    Besides its own people and moderators: organisations the profile's organisation
+    accepted an interest from, once the reveal is done.
+    """
     return _Viewer(viewer).sees_identity(profile)
 
 

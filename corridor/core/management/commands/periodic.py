@@ -17,7 +17,14 @@ from django.utils.translation import ngettext
 # notification e-mails last, after the steps that notify.
 logger = logging.getLogger(__name__)
 
-STEPS = ("expire-profiles", "index-profiles", "send-digests", "send-notifications")
+STEPS = (
+    "expire-profiles",
+    "expire-interests",
+    "index-profiles",
+    "send-digests",
+    "send-reminders",
+    "send-notifications",
+)
 
 
 class Command(BaseCommand):
