@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import meetings as meeting_views
 
 app_name = "docking"
 
@@ -21,4 +22,18 @@ urlpatterns = [
     path("<int:pk>/extend/", views.profile_extend, name="profile_extend"),
     path("<int:pk>/approve/", views.profile_approve, name="profile_approve"),
     path("<int:pk>/reject/", views.profile_reject, name="profile_reject"),
+    path(
+        "meetings/propose/<int:interest_pk>/",
+        meeting_views.meeting_propose,
+        name="meeting_propose",
+    ),
+    path("meetings/<int:pk>/accept/", meeting_views.meeting_accept, name="meeting_accept"),
+    path(
+        "meetings/<int:pk>/reschedule/",
+        meeting_views.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
+    path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/mark/", meeting_views.meeting_mark, name="meeting_mark"),
+    path("meetings/<int:pk>/invite.ics", meeting_views.meeting_ics, name="meeting_ics"),
 ]
