@@ -9,6 +9,7 @@ brokering staff and platform admins see both sides.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import QuerySet
@@ -19,7 +20,7 @@ from corridor.registry.models import Organisation
 
 from .. import parties
 from ..models import Interest, RevealApproval
-from .profiles import may_see_identity
+from .profiles import identity_rule
 
 Status = Interest.Status
 Reveal = Interest.Reveal
@@ -126,7 +127,7 @@ def viewer_side(interest: Interest, viewer) -> str | None:
     return None
 
 
-def _organisation_view(organisation: Organisation) -> OrganisationView:
+def organisation_view(organisation: Organisation) -> OrganisationView:
     return OrganisationView(
         id=organisation.pk,
         name=organisation.name,
@@ -142,7 +143,7 @@ def _contacts(organisation: Organisation) -> list[ContactView]:
     return [ContactView(name=p.get_full_name() or p.username, email=p.email) for p in people]
 
 
-def _side_view(interest: Interest, side: str, viewer, viewer_is: str) -> CounterpartView:
+def _side_view(interest: Interest, side: str, viewer_is: str, sees_identity) -> CounterpartView:
     """``side`` of ``interest`` as someone on ``viewer_is`` sees it."""
     organisation = interest.profile.organisation if side == OWNER else interest.organisation
     revealed = interest.reveal == Reveal.REVEALED
@@ -151,10 +152,10 @@ def _side_view(interest: Interest, side: str, viewer, viewer_is: str) -> Counter
     elif side == SENDER:  # the owner looks at who approached it
         knows, contacts = True, revealed
     else:  # the sender looks at the profile's organisation
-        knows, contacts = revealed or may_see_identity(interest.profile, viewer), revealed
+        knows, contacts = revealed or sees_identity(interest.profile), revealed
     return CounterpartView(
         side=side,
-        organisation=_organisation_view(organisation) if knows else None,
+        organisation=organisation_view(organisation) if knows else None,
         contacts=_contacts(organisation) if contacts else [],
     )
 
@@ -168,7 +169,7 @@ def counterpart(interest: Interest, viewer) -> CounterpartView | None:
     if side not in (OWNER, SENDER):
         return None
     other = SENDER if side == OWNER else OWNER
-    return _side_view(interest, other, viewer, side)
+    return _side_view(interest, other, side, identity_rule(viewer))
 
 
 def sides(interest: Interest, viewer) -> dict[str, CounterpartView] | None:
@@ -176,4 +177,68 @@ def sides(interest: Interest, viewer) -> dict[str, CounterpartView] | None:
     side = viewer_side(interest, viewer)
     if side is None:
         return None
-    return {s: _side_view(interest, s, viewer, side) for s in (OWNER, SENDER)}
+    rule = identity_rule(viewer)
+    return {s: _side_view(interest, s, side, rule) for s in (OWNER, SENDER)}
+
+
+# --- Lists ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterestSummary:
+    """A row of an inbox: the interest, its profile, and the other side's organisation
+    when the viewer may know it (no contacts: those are on the interest's own page)."""
+
+    id: int
+    reference: str
+    status: str
+    reveal: str
+    side: str
+    profile_id: int
+    profile_reference: str
+    profile_title: str
+    profile_kind: str
+    profile_country: str
+    counterpart: OrganisationView | None
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    answered_at: datetime.datetime | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def interest_summaries(interests, viewer) -> list[InterestSummary]:
+    """Rows for ``interests`` (loaded with :func:`interests_received` / ``_sent``, or a
+    page of them) as ``viewer`` may see them, in a fixed number of queries."""
+    rule = identity_rule(viewer)
+    rows = []
+    for interest in interests:
+        side = viewer_side(interest, viewer)
+        if side is None:
+            continue
+        other = None
+        if side == OWNER:
+            other = organisation_view(interest.organisation)
+        elif side == SENDER and (interest.reveal == Reveal.REVEALED or rule(interest.profile)):
+            other = organisation_view(interest.profile.organisation)
+        profile = interest.profile
+        rows.append(
+            InterestSummary(
+                id=interest.pk,
+                reference=interest.reference,
+                status=interest.status,
+                reveal=interest.reveal,
+                side=side,
+                profile_id=profile.pk,
+                profile_reference=profile.reference,
+                profile_title=profile.title,
+                profile_kind=profile.kind,
+                profile_country=str(profile.organisation.country),
+                counterpart=other,
+                created_at=interest.created_at,
+                expires_at=interest.expires_at,
+                answered_at=interest.answered_at,
+            )
+        )
+    return rows

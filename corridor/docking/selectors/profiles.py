@@ -110,6 +110,12 @@ class _Viewer:
         )
 
 
+def identity_rule(viewer):
+    """``may_see_identity`` for one viewer and many profiles: a function of the profile,
+    reading what it needs about the viewer once."""
+    return _Viewer(viewer).sees_identity
+
+
 def may_see_identity(profile: CooperationProfile, viewer) -> bool:
     """Whether ``viewer`` may know which organisation wrote ``profile``.
 
