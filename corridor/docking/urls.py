@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import agreements as agreement_views
 from .views import meetings as meeting_views
 
 app_name = "docking"
@@ -36,4 +37,13 @@ urlpatterns = [
     path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/mark/", meeting_views.meeting_mark, name="meeting_mark"),
     path("meetings/<int:pk>/invite.ics", meeting_views.meeting_ics, name="meeting_ics"),
+    path("agreements/", agreement_views.agreement_list, name="agreement_list"),
+    path("agreements/new/", agreement_views.agreement_create, name="agreement_create"),
+    path("agreements/<int:pk>/", agreement_views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/edit/", agreement_views.agreement_edit, name="agreement_edit"),
+    path(
+        "interests/<int:pk>/agreements/new/",
+        agreement_views.interest_agreement_create,
+        name="interest_agreement_create",
+    ),
 ]
