@@ -1,8 +1,10 @@
 """The docking API: one router per part of the pipeline, mounted on the profiles router."""
 
 from . import interests
+from . import meetings as meetings_api
 from .profiles import router
 
 router.add_router("", interests.router)
+router.add_router("", meetings_api.router)
 
 __all__ = ["router"]

@@ -114,11 +114,11 @@ def meetings_context(interest: Interest, user, *, now=None) -> dict:
     """What ``docking/includes/meetings.html`` needs, merged into the interest page's context."""
     can_propose = services.can_propose_meeting(interest, user)
     return {
-        "meetings": [shown(v) for v in meeting_views(meetings_of(interest), user, now=now)],
+        "meeting_items": [shown(v) for v in meeting_views(meetings_of(interest), user, now=now)],
         "meeting_interest": interest,
         "can_propose_meeting": can_propose,
         "meeting_form": MeetingForm(user=user) if can_propose else None,
-        "mark_form": MarkForm(),
+        "meeting_mark_form": MarkForm(),
     }
 
 
