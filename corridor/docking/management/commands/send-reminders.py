@@ -36,13 +36,12 @@ class Command(BaseCommand):
             )
             % {"count": count}
         )
-        if "meetings" in report:
-            count = report["meetings"]
-            self.stdout.write(
-                ngettext(
-                    "Reminded %(count)d meeting outcome.",
-                    "Reminded %(count)d meeting outcomes.",
-                    count,
-                )
-                % {"count": count}
+        count = report["meetings"]
+        self.stdout.write(
+            ngettext(
+                "Asked %(count)d person whether a meeting was held.",
+                "Asked %(count)d people whether a meeting was held.",
+                count,
             )
+            % {"count": count}
+        )
