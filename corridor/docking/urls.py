@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import agreements as agreement_views
+from .views import introductions as introduction_views
 from .views import meetings as meeting_views
 
 app_name = "docking"
@@ -45,5 +46,11 @@ urlpatterns = [
         "interests/<int:pk>/agreements/new/",
         agreement_views.interest_agreement_create,
         name="interest_agreement_create",
+    ),
+    path("interests/<int:pk>/messages/", introduction_views.message_post, name="message_post"),
+    path(
+        "attachments/<int:pk>/",
+        introduction_views.attachment_download,
+        name="attachment_download",
     ),
 ]
