@@ -32,6 +32,7 @@ from corridor.core.timezones import is_valid_zone
 
 from .. import parties
 from ..models import Interest, Meeting, MeetingOutcome
+from ..selectors.interest import is_open_for_introduction
 
 Status = Meeting.Status
 Format = Meeting.Format
@@ -52,18 +53,6 @@ HELD, NOT_HELD, UNKNOWN = "held", "not_held", "unknown"
 
 
 # --- Who and when ------------------------------------------------------------------
-
-
-def is_open_for_introduction(interest: Interest) -> bool:
-    """Accepted and revealed: the parties may meet (until the interest selector lands)."""
-    try:
-        from ..selectors.interest import is_open_for_introduction as selector
-    except ImportError:
-        return (
-            interest.status == Interest.Status.ACCEPTED
-            and interest.reveal == Interest.Reveal.REVEALED
-        )
-    return selector(interest)
 
 
 def _side(user, interest: Interest) -> int | None:
