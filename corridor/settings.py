@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "corridor.core.context_processors.language",
+                "corridor.core.context_processors.notifications",
             ],
         },
     },

@@ -1,4 +1,4 @@
-"""Writes to accounts: personal API tokens, e-mail preferences."""
+"""Writes to accounts: personal API tokens, e-mail preferences and time zone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.core import audit
 from corridor.core.permissions import is_platform_admin, require
 from corridor.core.text import TextError, clean_text
+from corridor.core.timezones import is_valid_zone
 
 from .models import ApiToken
 
@@ -67,16 +68,44 @@ def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
 
 
 @transaction.atomic
-def user_preferences_update(*, user, by, match_digest: bool):
-    """Change a person's e-mail preferences: only they (or a platform admin) may."""
+def user_preferences_update(
+    *,
+    user,
+    by,
+    match_digest: bool | None = None,
+    notify_by_email: bool | None = None,
+    time_zone: str | None = None,
+):
+    """Change a person's e-mail preferences and time zone (None: unchanged).
+
+    Only they (or a platform admin) may. Bad input changes nothing: every value is
+    checked before any is written. ``time_zone`` is an IANA name, or "" for the zone of
+    their organisation's country.
+    """
     require(
         _signed_in(by) and (user.pk == by.pk or is_platform_admin(by)),
         _("You may change only your own preferences."),
     )
-    if not isinstance(match_digest, bool):
-        raise ValidationError({"match_digest": [_("Choose yes or no.")]})
-    if user.match_digest != match_digest:
-        user.match_digest = match_digest
-        user.save(update_fields=["match_digest"])
-        audit.record(by, "user.preferences", user, {"match_digest": match_digest})
+    wanted = {"match_digest": match_digest, "notify_by_email": notify_by_email}
+    errors = {
+        name: [_("Choose yes or no.")]
+        for name, value in wanted.items()
+        if value is not None and not isinstance(value, bool)
+    }
+    if time_zone is not None:
+        if not isinstance(time_zone, str) or (time_zone and not is_valid_zone(time_zone)):
+            errors["time_zone"] = [_("Unknown time zone.")]
+        wanted["time_zone"] = time_zone
+    if errors:
+        raise ValidationError(errors)
+    changed = {
+        name: value
+        for name, value in wanted.items()
+        if value is not None and getattr(user, name) != value
+    }
+    if changed:
+        for name, value in changed.items():
+            setattr(user, name, value)
+        user.save(update_fields=sorted(changed))
+        audit.record(by, "user.preferences", user, changed)
     return user

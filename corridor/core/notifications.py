@@ -288,9 +288,8 @@ def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def render_all(notifications: Iterable[Notification], *, user, language: str | None = None):
-    """``(notification, rendered)`` pairs for one reader, in one language."""
-    reader = Reader(user, language)
+def render_all(notifications: Iterable[Notification], *, reader: Reader):
+    """``(notification, rendered)`` pairs for one reader (who reads them all, in one language)."""
     return [(n, render(n, reader=reader)) for n in notifications]
 
 

@@ -363,7 +363,7 @@ def test_the_account_page_shows_and_saves_the_digest_preference(client, org_memb
 
 def test_saving_the_same_preference_records_nothing(client, org_member):
     client.force_login(org_member)
-    client.post(reverse("accounts:account"), {"match_digest": "on"})
+    client.post(reverse("accounts:account"), {"match_digest": "on", "notify_by_email": "on"})
     assert not AuditEntry.objects.filter(verb="user.preferences").exists()
 
 
