@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError
 
 from corridor.accounts.api import ApiTokenAuth, SessionAuth
 from corridor.accounts.api import router as accounts_router
+from corridor.core.api import router as notifications_router
 from corridor.docking.api import router as docking_router
 from corridor.registry.api import router as registry_router
 
@@ -38,6 +39,7 @@ api = NinjaAPI(
 api.add_router("/", registry_router)
 api.add_router("/", accounts_router)
 api.add_router("/", docking_router)
+api.add_router("/", notifications_router)
 
 
 def _detail(request, message, status: int):
