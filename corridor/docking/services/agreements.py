@@ -37,8 +37,10 @@ Kind = Agreement.Kind
 Status = Agreement.Status
 
 EARLIEST_SIGNING = datetime.date(2000, 1, 1)
-# DecimalField(max_digits=16, decimal_places=2): fourteen digits before the point.
-VALUE_LIMIT = Decimal(10) ** 14
+# DecimalField(max_digits=16, decimal_places=2): fourteen digits before the point. SQLite
+# keeps decimals as 15-digit floats, and reading back a value that rounds up to 10^14 there
+# fails; so the largest value is the last one that does not.
+MAX_VALUE = Decimal("99999999999999.94")
 CENT = Decimal("0.01")
 TITLE_LENGTH = Agreement._meta.get_field("title").max_length
 NOTES_LENGTH = 2000
@@ -172,7 +174,7 @@ def _value(value, errors: dict) -> Decimal | None:
         errors["value"] = [_("Give an amount, e.g. 250000.00.")]
     elif amount < 0:
         errors["value"] = [_("The value cannot be negative.")]
-    elif amount >= VALUE_LIMIT:
+    elif amount > MAX_VALUE:
         errors["value"] = [_("The value is too large.")]
     elif amount != amount.quantize(CENT):
         errors["value"] = [_("At most two decimal places.")]
