@@ -13,8 +13,9 @@ from django.http import Http404
 from corridor.core.permissions import is_platform_admin, staff_countries
 from corridor.registry.models import Organisation, Sector
 
-from ..models import Agreement
+from ..models import Agreement, CooperationProfile
 from ..parties import acting_organisation_ids
+from .profiles import identity_rule
 
 PARTY_FIELDS = ("id", "slug", "name", "name_en", "name_zh_hans", "name_ur", "country")
 
@@ -81,7 +82,13 @@ def agreement_for(user, pk) -> Agreement:
     agreement = (
         agreements_visible_to(user)
         .select_related("recorded_by")
-        .prefetch_related("profiles", "meetings")
+        .prefetch_related(
+            Prefetch(
+                "profiles",
+                queryset=CooperationProfile.objects.select_related("organisation").order_by("pk"),
+            ),
+            "meetings",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -93,3 +100,13 @@ def agreement_for(user, pk) -> Agreement:
 def agreements_of_interest(interest, user) -> list[Agreement]:
     """The agreements of one introduction that ``user`` may read."""
     return list(agreements_visible_to(user).filter(interest=interest))
+
+
+def linked_profiles(agreement: Agreement, viewer) -> list[CooperationProfile]:
+    """The profiles that led to ``agreement`` whose organisation ``viewer`` may know.
+
+    Linking an anonymous profile to an agreement must not tell a party, by elimination,
+    which organisation wrote it; those it may not know are left out.
+    """
+    sees = identity_rule(viewer)
+    return [p for p in agreement.profiles.all() if sees(p)]

@@ -27,6 +27,7 @@ from ..selectors.agreements import (
     agreements_filter,
     agreements_of_interest,
     agreements_visible_to,
+    linked_profiles,
 )
 from ..services import agreements as services
 from .profiles import _add_service_errors, _paginate, _query_without_page
@@ -97,6 +98,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "agreement": agreement,
             "meetings": _meetings_shown(agreement, request.user),
+            "profiles": linked_profiles(agreement, request.user),
             "can_change": services.can_change_agreement(request.user, agreement),
             "interest_url": _interest_url(agreement.interest) if agreement.interest else "",
         },
