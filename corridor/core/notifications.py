@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connections, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,10 +35,12 @@ from .timezones import user_zone
 
 logger = logging.getLogger(__name__)
 
-# E-mail retries: a row is tried at most this often; a pending row older than
-# RETRY_PENDING_AFTER was not sent by the thread or worker that should have sent it.
+# E-mail retries: a row is tried at most MAX_EMAIL_ATTEMPTS times. An attempt stamps
+# ``emailed_at`` when it starts (and again when it succeeds), so a row being sent is not
+# taken by a second sender; one stamped more than RETRY_AFTER ago without success, or
+# pending that long without an attempt, is due for ``corridor send-notifications``.
 MAX_EMAIL_ATTEMPTS = 5
-RETRY_PENDING_AFTER = datetime.timedelta(minutes=1)
+RETRY_AFTER = datetime.timedelta(minutes=1)
 # What a placeholder shows when the stored data lacks its value.
 MISSING = "…"
 
@@ -360,41 +362,43 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
     return message
 
 
-def _claim(pk: int) -> Notification | None:
+def _claimable(now: datetime.datetime) -> Q:
+    """Rows a sender may take now: waiting or failed, tries left, no attempt running."""
+    return Q(
+        email__in=[Notification.Email.PENDING, Notification.Email.FAILED],
+        email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+    ) & (Q(emailed_at__isnull=True) | Q(emailed_at__lt=now - RETRY_AFTER))
+
+
+def _claim(pk: int, now: datetime.datetime) -> Notification | None:
     """Take notification ``pk`` for one sending attempt, or None if it is not ours to send.
 
-    The conditional UPDATE on the state and attempt count seen lets exactly one of two
-    senders (a thread and the periodic command, two workers) win the attempt.
+    One conditional UPDATE (the database re-checks its condition on a row another
+    sender has just changed), so of two senders (a thread and the periodic command,
+    two workers) exactly one gets the attempt.
     """
-    seen = (
-        Notification.objects.filter(
-            pk=pk,
-            email__in=[Notification.Email.PENDING, Notification.Email.FAILED],
-            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-        )
-        .values("email", "email_attempts")
-        .first()
+    won = Notification.objects.filter(_claimable(now), pk=pk).update(
+        email_attempts=F("email_attempts") + 1, emailed_at=now
     )
-    if seen is None:
-        return None
-    won = Notification.objects.filter(
-        pk=pk, email=seen["email"], email_attempts=seen["email_attempts"]
-    ).update(email_attempts=seen["email_attempts"] + 1)
     if not won:
         return None
     return Notification.objects.select_related("user").get(pk=pk)
 
 
-def notification_emails_send(ids: Iterable[int]) -> EmailReport:
+def notification_emails_send(
+    ids: Iterable[int], *, now: datetime.datetime | None = None
+) -> EmailReport:
     """E-mail the notifications ``ids`` that still wait for it; a failure is recorded, not raised."""
     report = EmailReport()
     connection = None
     try:
         for pk in ids:
+            claimed = False
             try:
-                notification = _claim(pk)
+                notification = _claim(pk, now or timezone.now())
                 if notification is None:
                     continue
+                claimed = True
                 user = notification.user
                 if not (user.is_active and user.email and user.notify_by_email):
                     # They changed their mind (or lost their address) since it was queued.
@@ -406,16 +410,17 @@ def notification_emails_send(ids: Iterable[int]) -> EmailReport:
                 if not connection.send_messages([message]):
                     raise RuntimeError("the e-mail backend sent nothing")
                 Notification.objects.filter(pk=pk).update(
-                    email=Notification.Email.SENT, emailed_at=timezone.now()
+                    email=Notification.Email.SENT, emailed_at=now or timezone.now()
                 )
                 report.sent += 1
             except Exception as error:  # one failure must not stop the others
                 logger.exception("notification %s was not e-mailed; it is retried later", pk)
                 report.failed[pk] = str(error)[:500] or error.__class__.__name__
-                try:
-                    Notification.objects.filter(pk=pk).update(email=Notification.Email.FAILED)
-                except Exception:
-                    logger.exception("notification %s could not be marked failed", pk)
+                if claimed:  # a row another sender holds is theirs to mark
+                    try:
+                        Notification.objects.filter(pk=pk).update(email=Notification.Email.FAILED)
+                    except Exception:
+                        logger.exception("notification %s could not be marked failed", pk)
                 connection = _closed(connection)  # a broken connection is not reused
     finally:
         _closed(connection)
@@ -431,14 +436,11 @@ def _closed(connection) -> None:
 
 
 def notification_emails_due(*, now: datetime.datetime | None = None) -> list[int]:
-    """Ids of the e-mails to (re)send now: pending ones nobody sent in time, and failed ones."""
+    """Ids of the e-mails to (re)send now: failed ones, and pending ones nobody sent in time."""
     now = now or timezone.now()
     return list(
-        Notification.objects.filter(
-            Q(email=Notification.Email.PENDING, created_at__lt=now - RETRY_PENDING_AFTER)
-            | Q(email=Notification.Email.FAILED),
-            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-        )
+        Notification.objects.filter(_claimable(now))
+        .exclude(email=Notification.Email.PENDING, created_at__gte=now - RETRY_AFTER)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -1,8 +1,12 @@
-"""``corridor send-notifications``: e-mail notifications nobody sent in time, retry failed ones."""
+"""``corridor send-notifications [--now ISO]``: e-mail notifications nobody sent in time,
+and retry failed ones."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -13,15 +17,37 @@ from corridor.core.notifications import (
 )
 
 
+def parse_moment(value: str) -> datetime.datetime:
+    """An ISO 8601 date or date and time, in UTC when it names no offset; ``CommandError`` if not."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        return moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        raise CommandError(
+            _("“%(value)s” is not a date and time; use ISO 8601, e.g. 2026-01-31T12:00:00Z.")
+            % {"value": value}
+        ) from None
+
+
 class Command(BaseCommand):
     help = _(
         "E-mail the notifications still waiting for it after a minute, and retry failed "
         "ones (at most %(attempts)d attempts each)."
     ) % {"attempts": MAX_EMAIL_ATTEMPTS}
 
-    def handle(self, *args, **options):
-        ids = notification_emails_due()
-        report = notification_emails_send(ids)
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            metavar="ISO",
+            help=_("act as if it were this moment (ISO 8601; UTC unless an offset is given)"),
+        )
+
+    def handle(self, *args, now=None, **options):
+        moment = parse_moment(now) if now is not None else timezone.now()
+        ids = notification_emails_due(now=moment)
+        report = notification_emails_send(ids, now=moment)
         self.stdout.write(
             _("%(due)d notification e-mails due: %(sent)d sent, %(skipped)d not wanted any more.")
             % {"due": len(ids), "sent": report.sent, "skipped": report.skipped}
