@@ -8,5 +8,6 @@ from .profiles import router
 router.add_router("", interests.router)
 router.add_router("", meetings_api.router)
 router.add_router("", introductions_api.router)
+router.add_router("", "corridor.docking.api.agreements.router")
 
 __all__ = ["router"]
