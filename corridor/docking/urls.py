@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import agreements as agreement_views
+from .views import interest as interest_views
 from .views import introductions as introduction_views
 from .views import meetings as meeting_views
 
@@ -24,6 +25,23 @@ urlpatterns = [
     path("<int:pk>/extend/", views.profile_extend, name="profile_extend"),
     path("<int:pk>/approve/", views.profile_approve, name="profile_approve"),
     path("<int:pk>/reject/", views.profile_reject, name="profile_reject"),
+    path("<int:pk>/interest/", interest_views.interest_create, name="interest_create"),
+    path("interests/", interest_views.introductions, name="introductions"),
+    path("interests/<int:pk>/", interest_views.interest_detail, name="interest_detail"),
+    path("interests/<int:pk>/accept/", interest_views.interest_accept, name="interest_accept"),
+    path("interests/<int:pk>/decline/", interest_views.interest_decline, name="interest_decline"),
+    path(
+        "interests/<int:pk>/withdraw/", interest_views.interest_withdraw, name="interest_withdraw"
+    ),
+    path("interests/approvals/", interest_views.reveal_approvals, name="reveal_approvals"),
+    path(
+        "interests/approvals/<int:pk>/approve/",
+        interest_views.reveal_approve,
+        name="reveal_approve",
+    ),
+    path(
+        "interests/approvals/<int:pk>/refuse/", interest_views.reveal_refuse, name="reveal_refuse"
+    ),
     path(
         "meetings/propose/<int:interest_pk>/",
         meeting_views.meeting_propose,
