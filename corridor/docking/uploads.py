@@ -184,12 +184,24 @@ def inspect(upload, *, max_bytes: int) -> Inspected:
 
     claimed = KIND_BY_EXTENSION.get(extension(name))
     if claimed is not None and claimed != kind:
-        raise UploadError(
-            _(
-                "“%(name)s” is named like a file of type %(claimed)s, but its content is of another type."
+        params = {"name": name, "claimed": claimed.label}
+        if markup:
+            message = _(
+                "“%(name)s” is named like a file of type %(claimed)s, but it is a web page "
+                "(HTML, SVG or XML), which is not accepted."
             )
-            % {"name": name, "claimed": claimed.label}
-        )
+        elif guess is not None:
+            message = _(
+                "“%(name)s” is named like a file of type %(claimed)s, but its content is of "
+                "type %(type)s."
+            )
+            params["type"] = guess.mime
+        else:
+            message = _(
+                "“%(name)s” is named like a file of type %(claimed)s, but its content is of "
+                "another type."
+            )
+        raise UploadError(message % params)
     if kind is None:
         if markup:
             message = _("“%(name)s” is a web page (HTML, SVG or XML), which is not accepted.")

@@ -7,10 +7,11 @@ writer, the files' content and size, and saves.
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..services.introductions import MAX_BODY_LENGTH, MAX_FILES
-from ..uploads import ACCEPT_ATTRIBUTE
+from ..services.introductions import MAX_BODY_LENGTH, MAX_FILES, attachment_limits
+from ..uploads import ACCEPT_ATTRIBUTE, ACCEPTED_TYPES
 
 
 class MultipleFileInput(forms.FileInput):
@@ -43,6 +44,16 @@ class MessageForm(forms.Form):
         required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = attachment_limits()
+        self.fields["files"].help_text = format_lazy(
+            "{} {}",
+            _("Up to %(count)d files, each at most %(size)s.")
+            % {"count": limits["max_files"], "size": limits["max_size"]},
+            ACCEPTED_TYPES,
+        )
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
