@@ -14,5 +14,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("corridor.accounts.urls")),
     path("profiles/", include("corridor.docking.urls")),
+    path("insights/", include("corridor.insights.urls")),
     path("", include("corridor.registry.urls")),
 )

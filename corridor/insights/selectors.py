@@ -95,6 +95,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECTOR = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 _PAIR = re.compile(r"^([A-Z]{2})-([A-Z]{2})$")
+CENTS = Decimal("0.01")
 
 
 # --- Who may read it -------------------------------------------------------------------
@@ -526,6 +527,11 @@ class KindRow:
     def label(self) -> str:
         return str(Agreement.Kind(self.kind).label)
 
+    @property
+    def counts(self) -> list[int]:
+        """The counts in the order of ``Agreement.Status`` (for tables)."""
+        return list(self.by_status.values())
+
 
 @dataclass(frozen=True)
 class CurrencyTotal:
@@ -553,6 +559,10 @@ class Kpis:
     @property
     def statuses(self) -> list[tuple[str, str]]:
         return [(s.value, str(s.label)) for s in Agreement.Status]
+
+    @property
+    def status_totals(self) -> list[int]:
+        return list(self.agreements_by_status.values())
 
 
 def _median_days(accepted: QuerySet[Interest], count: int) -> float | None:
@@ -599,7 +609,7 @@ def kpis(filters: LedgerFilters) -> Kpis:
     total = sum(by_status.values())
 
     values = [
-        CurrencyTotal(row["currency"], row["total"], row["n"])
+        CurrencyTotal(row["currency"], row["total"].quantize(CENTS), row["n"])
         for row in agreements.filter(value__isnull=False)
         .order_by("currency")
         .values("currency")
