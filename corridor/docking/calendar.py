@@ -79,6 +79,7 @@ def meeting_ics(meeting: Meeting, *, language: str) -> bytes:
     )
     calendar = Calendar.new(
         prodid=PRODID,
+        uid=f"calendar-{meeting.uid}",  # stable: icalendar would make a new one each time
         method="CANCEL" if cancelled else "REQUEST",
         subcomponents=[event],
     )
