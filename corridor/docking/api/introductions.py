@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import Http404
-from ninja import Field, File, Form, Path, Router, Schema
+from ninja import Field, File, Form, Path, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 
@@ -158,7 +158,7 @@ def thread_write(
     interest = interest_for(request.auth, interest_id)
     message = message_post(interest=interest, by=request.auth, body=body, files=files or ())
     message = thread_messages(interest).get(pk=message.pk)
-    return 201, _message_out(message, owner_organisation_id(interest))
+    return Status(201, _message_out(message, owner_organisation_id(interest)))
 
 
 @router.get(
