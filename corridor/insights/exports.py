@@ -186,3 +186,71 @@ def filename(funnel: Funnel, extension: str) -> str:
     return (
         f"corridor-ledger-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.{extension}"
     )
+
+
+# --- `corridor export ledger` -----------------------------------------------------------
+
+LEDGER_FORMATS = ("csv", "xlsx", "pdf")
+
+
+def export_ledger(*, file: str | None, fmt: str | None, language: str, params: dict) -> str:
+    """Write the ledger to ``file`` for ``corridor export ledger``; the message to print.
+
+    Raises ``CommandError`` with a message for a bad filter, format or language, or a file
+    that cannot be written. Written beside the target and moved into place, so a failed
+    export leaves no half file.
+    """
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+    from django.core.management.base import CommandError
+    from django.utils import translation
+
+    from .report import REPORT_LANGUAGES, report_pdf
+    from .selectors import LedgerFilters, funnel, kpis
+
+    if not file or file == "-":
+        raise CommandError(_("Give the file to write the ledger to (FILE or --output)."))
+    path = Path(file)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in LEDGER_FORMATS:
+        raise CommandError(
+            _("The ledger is exported as csv, xlsx or pdf; give --format or a file ending in one.")
+        )
+    if language not in REPORT_LANGUAGES:
+        raise CommandError(
+            _("Unknown language “%(language)s”: use one of %(languages)s.")
+            % {"language": language, "languages": ", ".join(REPORT_LANGUAGES)}
+        )
+    try:
+        filters = LedgerFilters.parse(params)
+    except ValidationError as error:
+        raise CommandError(
+            " ".join(
+                f"--{name}: {message}"
+                for name, messages in error.message_dict.items()
+                for message in messages
+            )
+        ) from None
+    with translation.override(language):
+        the_funnel, the_kpis = funnel(filters), kpis(filters)
+        if fmt == "csv":
+            content = csv_bytes(the_funnel, the_kpis)
+        elif fmt == "xlsx":
+            content = xlsx_bytes(the_funnel, the_kpis, rtl=translation.get_language_bidi())
+        else:
+            content = report_pdf(filters, language=language)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(content)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CommandError(
+            _("Cannot write %(name)s: %(error)s") % {"name": path, "error": error.strerror or error}
+        ) from None
+    return _("Exported the outcome ledger (%(start)s – %(end)s) to %(name)s.") % {
+        "start": filters.date_from.isoformat(),
+        "end": filters.date_to.isoformat(),
+        "name": path,
+    }

@@ -1,7 +1,8 @@
-"""``corridor export organisations|zones|profiles [FILE | --output FILE]``.
+"""``corridor export organisations|zones|profiles|ledger [FILE | --output FILE]``.
 
 Organisations and zones in the columns ``corridor import`` reads back; published
-cooperation profiles as the public sees them (see ``corridor.docking.exports``).
+cooperation profiles as the public sees them (see ``corridor.docking.exports``); the
+outcome ledger as CSV, XLSX or the committee's PDF (see ``corridor.insights.exports``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["organisations", "zones", "profiles"])
+        parser.add_argument("what", choices=["organisations", "zones", "profiles", "ledger"])
         parser.add_argument(
             "file",
             nargs="?",
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", "-o", metavar="FILE", help=_("the file to write"))
         parser.add_argument(
-            "--format", choices=["csv", "json"], help=_("csv or json (default: from the extension)")
+            "--format",
+            choices=["csv", "json", "xlsx", "pdf"],
+            help=_("csv or json; the ledger: csv, xlsx or pdf (default: from the extension)"),
         )
         parser.add_argument(
             "--country", default="", help=_("only this country (ISO code, e.g. PK)")
@@ -43,10 +46,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--zone", default="", help=_("only this zone (slug) and its member parks")
         )
+        # The outcome ledger (corridor.insights): its report language and the dashboard's filters.
+        ledger = parser.add_argument_group(_("ledger"))
+        ledger.add_argument("--language", default="en", help=_("en, zh-hans or ur"))
+        for name, text in (
+            ("from", _("first day, YYYY-MM-DD (default: a year before --to)")),
+            ("to", _("last day, YYYY-MM-DD (default: today)")),
+            ("sector", _("a sector's code, with its sub-sectors")),
+            ("pair", _("a country pair, e.g. PK-CN")),
+            ("authority", _("an authority's code")),
+        ):
+            ledger.add_argument(f"--{name}", dest=f"ledger_{name}", default="", help=text)
 
     def handle(self, *args, what, file=None, output=None, **options):
         if file and output and file != output:
             raise CommandError(_("Give the file to write once: as FILE or as --output."))
+        if what == "ledger":
+            self._ledger(file or output, options)
+            return
+        if options.get("format") in ("xlsx", "pdf"):
+            raise CommandError(_("Only the ledger is exported as xlsx or pdf."))
         file = file or output or "-"
         if file == "-" and not options.get("format"):
             raise CommandError(_("Give --format when writing to standard output."))
@@ -103,3 +122,21 @@ class Command(BaseCommand):
             ),
         }[what]
         self.stdout.write(done % {"count": count, "name": path})
+
+    def _ledger(self, file, options) -> None:
+        from corridor.insights.exports import export_ledger
+
+        if options.get("country"):
+            raise CommandError(
+                _("--country does not apply to the ledger: use --pair or --authority.")
+            )
+        params = {
+            name: options.get(f"ledger_{name}")
+            for name in ("from", "to", "sector", "pair", "authority")
+        }
+        params["zone"] = options.get("zone") or ""
+        self.stdout.write(
+            export_ledger(
+                file=file, fmt=options.get("format"), language=options["language"], params=params
+            )
+        )
