@@ -83,6 +83,15 @@ def can_record_for_interest(user, interest: Interest) -> bool:
     )
 
 
+def _staff_countries(user) -> set[str]:
+    """``staff_countries``, read once per user object: lists ask it for every row."""
+    cached = getattr(user, "_corridor_agreement_countries", None)
+    if cached is None:
+        cached = staff_countries(user)
+        user._corridor_agreement_countries = cached
+    return cached
+
+
 def _party_ids(agreement: Agreement) -> set[int]:
     return {o.pk for o in agreement.parties.all()}
 
@@ -96,7 +105,7 @@ def can_change_agreement(user, agreement: Agreement) -> bool:
     party_orgs = list(agreement.parties.all())
     if {o.pk for o in party_orgs} & party_rules.acting_organisation_ids(user):
         return True
-    countries = staff_countries(user)
+    countries = _staff_countries(user)
     return any(str(o.country) in countries for o in party_orgs)
 
 
