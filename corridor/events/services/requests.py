@@ -81,6 +81,8 @@ def _participants(*participants: Participant) -> list[Participant]:
         .select_related("user", "registration__event", "registration__organisation")
         .order_by("pk")
     }
+    if len(rows) != len(ids):
+        raise fail(None, _("This person no longer takes part in the event."))
     return [rows[p.pk] for p in participants]
 
 
