@@ -160,6 +160,6 @@ def snapshot(interest) -> tuple:
     return (
         row,
         Notification.objects.count(),
-        AuditEntry.objects.count(),
+        AuditEntry.objects.filter(object_type__startswith="docking.").count(),
         Interest.objects.count(),
     )
