@@ -24,6 +24,7 @@ from corridor.docking.services.meetings import (
     meeting_outcome,
     meeting_propose,
     meeting_reschedule,
+    meetings_cancel_upcoming,
     meetings_remind_outcomes,
 )
 from corridor.docking.views.meetings import meetings_context
@@ -592,6 +593,23 @@ def test_each_side_that_has_not_marked_is_reminded_once(
     assert meetings_remind_outcomes(now=now + 2 * HOUR) == 0
 
 
+def test_closing_an_introduction_cancels_only_meetings_still_to_come(
+    introduction, organisation, proposed, other_member, org_member
+):
+    now = timezone.now()
+    held = meeting_at(introduction, organisation, now - 3 * HOUR)
+    running = meeting_at(introduction, organisation, now - HOUR / 2)
+    Interest.objects.filter(pk=introduction.pk).update(
+        status="withdrawn", reveal="not_yet", revealed_at=None
+    )
+    assert meetings_cancel_upcoming(interest=introduction, by=other_member, now=now) == 1
+    assert snapshot(proposed)["status"] == Status.CANCELLED
+    assert snapshot(proposed)["sequence"] == 1
+    assert {snapshot(held)["status"], snapshot(running)["status"]} == {Status.ACCEPTED}
+    assert AuditEntry.objects.filter(verb="meeting.cancel").count() == 1
+    assert meetings_cancel_upcoming(interest=introduction, by=other_member, now=now) == 0
+
+
 # --- What each person may do ----------------------------------------------------------------
 
 
@@ -625,7 +643,7 @@ def test_each_party_sees_the_meeting_on_its_own_clock_and_the_proposers(
     assert '(<bdi dir="ltr">10:00–11:00 Asia/Karachi</bdi>)' in china
     # Brokers read along on their own clock (UTC unless they chose a zone), with no buttons.
     broker = _page(client, staff_cn, proposed.interest).content.decode()
-    assert '05:00–06:00 UTC</bdi>' in broker
+    assert "05:00–06:00 UTC</bdi>" in broker
     assert '(<bdi dir="ltr">10:00–11:00 Asia/Karachi</bdi>)' in broker
     assert reverse("docking:meeting_accept", args=[proposed.pk]) not in broker
     assert reverse("docking:meeting_cancel", args=[proposed.pk]) not in broker

@@ -55,6 +55,10 @@ HELD, NOT_HELD, UNKNOWN = "held", "not_held", "unknown"
 # --- Who and when ------------------------------------------------------------------
 
 
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
 def _side(user, interest: Interest) -> int | None:
     return parties.party_organisation_id(user, interest)
 
@@ -284,7 +288,7 @@ def _tell_other_side(meeting: Meeting, *, side: int, event: str) -> int:
         key=f"meeting:{meeting.pk}:{event}:{meeting.sequence}",
         data={
             "interest": interest.reference,
-            # Both sides know each other: meetings exist only after the reveal.
+            # Meetings exist only after the reveal: each side has known the other's name since.
             "organisation": _organisation_name(interest, side),
             "starts": _iso(meeting.starts_at),
         },
@@ -395,10 +399,6 @@ def meeting_propose(
     audit.record(by, "meeting.propose", meeting, _audit_data(meeting))
     _tell_other_side(meeting, side=side, event="proposed")
     return meeting
-
-
-def _now() -> datetime.datetime:
-    return timezone.now()
 
 
 @transaction.atomic
@@ -531,6 +531,30 @@ def meeting_mark(*, meeting: Meeting, by, held: bool, now=None) -> MeetingOutcom
         outcome.save(update_fields=list(values))
     audit.record(by, "meeting.mark", locked, _audit_data(locked, held=held, side=side))
     return outcome
+
+
+@transaction.atomic
+def meetings_cancel_upcoming(*, interest: Interest, by=None, now=None) -> int:
+    """Cancel the meetings of an introduction that has just closed (withdrawn, expired) that
+    have not started yet; returns how many. For the interest services to call: the parties
+    hear of the closing from them, so no meeting notice is sent here."""
+    now = now or _now()
+    upcoming = list(
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("interest")
+        .filter(interest=interest, status__in=(Status.PROPOSED, Status.ACCEPTED))
+        .filter(starts_at__gt=now)
+        .order_by("pk")
+    )
+    for meeting in upcoming:
+        meeting.status, meeting.cancelled_by, meeting.cancelled_at = Status.CANCELLED, by, now
+        meeting.sequence += 1
+        meeting.updated_at = now
+        meeting.save(
+            update_fields=["status", "cancelled_by", "cancelled_at", "sequence", "updated_at"]
+        )
+        audit.record(by, "meeting.cancel", meeting, _audit_data(meeting, reason="closed"))
+    return len(upcoming)
 
 
 def meetings_remind_outcomes(*, now=None) -> int:
