@@ -202,6 +202,8 @@ def test_cancelling_an_event_takes_meetings_off_the_calendars(
     assert (meeting.status, meeting.sequence) == ("cancelled", 1)
     assert pending.status == MeetingRequest.Status.CANCELLED
     assert request.status == MeetingRequest.Status.ACCEPTED  # what was agreed stays on record
+    told = Notification.objects.filter(kind="event.meeting_changed")
+    assert {n.user for n in told} == {org_member, other_member}
     with pytest.raises(ValidationError):
         services.event_update(event=event, by=organiser, venue="Anywhere")
     with pytest.raises(ValidationError):
@@ -322,6 +324,15 @@ def test_bad_numbers_are_refused(event, organiser, clock, field, value):
     with pytest.raises(ValidationError) as excinfo:
         services.session_add(by=organiser, **kwargs)
     assert field in errors_of(excinfo)
+    assert_nothing_saved(event, 2, 17)
+
+
+def test_session_times_are_whole_minutes(event, organiser, clock):
+    kwargs = session_kwargs(event, clock.last_day, (10,), (11,))
+    kwargs["starts_at"] = kwargs["starts_at"].replace(second=30)
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_add(by=organiser, **kwargs)
+    assert "starts_at" in errors_of(excinfo)
     assert_nothing_saved(event, 2, 17)
 
 

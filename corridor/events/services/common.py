@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.notifications import notify
 from corridor.core.permissions import is_platform_admin, organisation_role, staff_authority_ids
 from corridor.core.text import TextError, clean_text
 from corridor.core.timezones import is_valid_zone
@@ -170,16 +171,25 @@ def page_url(name: str, **kwargs) -> str:
 def take_off_schedule(requests) -> list[ScheduledMeeting]:
     """Cancel the scheduled meetings of ``requests`` (a queryset), raising each SEQUENCE.
 
-    Calendars that subscribed see the meeting cancelled, under the same UID. Returns
-    the meetings that were scheduled, for notifying whoever was in them.
+    Calendars that subscribed see the meeting cancelled, under the same UID; both people
+    are told. Returns the meetings that were scheduled.
     """
+    from ..notices import event_data
+
     meetings = list(
-        ScheduledMeeting.objects.select_for_update()
+        ScheduledMeeting.objects.select_for_update(of=("self",))
         .filter(request__in=requests, status=ScheduledMeeting.Status.SCHEDULED)
-        .select_related("slot")
+        .select_related("slot", "event", "request__requester__user", "request__recipient__user")
     )
     for meeting in meetings:
         meeting.status = ScheduledMeeting.Status.CANCELLED
         meeting.sequence += 1
         meeting.save(update_fields=["status", "sequence", "updated_at"])
+        notify(
+            users=[meeting.request.requester.user, meeting.request.recipient.user],
+            kind="event.meeting_changed",
+            key=f"event-meeting:{meeting.pk}:changed:{meeting.sequence}",
+            data={**event_data(meeting.event), "starts": meeting.slot.starts_at.isoformat()},
+            url=page_url("events:event_detail", slug=meeting.event.slug),
+        )
     return meetings

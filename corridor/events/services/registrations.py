@@ -110,7 +110,7 @@ def _profiles(organisation: Organisation, profiles, errors: Errors) -> list[Coop
 
 def _locked(registration: Registration) -> Registration:
     return (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event", "organisation")
         .get(pk=registration.pk)
     )
@@ -134,25 +134,10 @@ def _room_left(event: Event, *, excluding: int | None = None) -> bool:
 def _withdraw_meetings(requests) -> int:
     """End live requests: scheduled meetings are cancelled in calendars, requests cancelled."""
     meetings = take_off_schedule(requests)
-    _tell_changed(meetings)
     requests.filter(
         status__in=[MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED]
     ).update(status=MeetingRequest.Status.CANCELLED, updated_at=timezone.now())
     return len(meetings)
-
-
-def _tell_changed(meetings) -> None:
-    for meeting in meetings:
-        request = MeetingRequest.objects.select_related(
-            "requester__user", "recipient__user", "event"
-        ).get(pk=meeting.request_id)
-        notify(
-            users=[request.requester.user, request.recipient.user],
-            kind="event.meeting_changed",
-            key=f"event-meeting:{meeting.pk}:changed:{meeting.sequence}",
-            data={**event_data(request.event), "starts": meeting.slot.starts_at.isoformat()},
-            url=page_url("events:event_detail", slug=request.event.slug),
-        )
 
 
 # --- Registrations ----------------------------------------------------------------------
@@ -414,7 +399,7 @@ def participant_update(
         _("Only the person, their organisation and the organisers may change this."),
     )
     locked = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("registration__event", "registration__organisation")
         .get(pk=participant.pk)
     )

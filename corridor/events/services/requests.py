@@ -76,7 +76,7 @@ def _participants(*participants: Participant) -> list[Participant]:
     ids = sorted({p.pk for p in participants})
     rows = {
         p.pk: p
-        for p in Participant.objects.select_for_update()
+        for p in Participant.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("user", "registration__event", "registration__organisation")
         .order_by("pk")
@@ -163,7 +163,7 @@ def request_send(
 
 def _locked(request: MeetingRequest) -> MeetingRequest:
     return (
-        MeetingRequest.objects.select_for_update()
+        MeetingRequest.objects.select_for_update(of=("self",))
         .select_related(
             "event",
             "requester__user",
@@ -212,14 +212,7 @@ def _answer(request: MeetingRequest, by, *, status: str, allowed_from, now) -> M
 
 
 def _off_schedule(request: MeetingRequest) -> None:
-    for meeting in take_off_schedule(MeetingRequest.objects.filter(pk=request.pk)):
-        notify(
-            users=[request.requester.user, request.recipient.user],
-            kind="event.meeting_changed",
-            key=f"event-meeting:{meeting.pk}:changed:{meeting.sequence}",
-            data={**event_data(request.event), "starts": meeting.slot.starts_at.isoformat()},
-            url=page_url("events:event_detail", slug=request.event.slug),
-        )
+    take_off_schedule(MeetingRequest.objects.filter(pk=request.pk))
 
 
 @transaction.atomic

@@ -173,6 +173,14 @@ def _plan(event: Event, values: dict, breaks, *, session: Session | None = None)
         errors.add("name", _("Give the session a name."))
     _link_errors(clean["video_link_template"], errors)
     pauses = _pauses(breaks, errors=errors, event=event)
+    for field, value in (("starts_at", clean["starts_at"]), ("ends_at", clean["ends_at"])):
+        if value is not None and (value.second or value.microsecond):
+            errors.add(field, _("Give the time in whole minutes."))
+            clean[field] = None
+    if pauses and any(p.starts_at.second or p.ends_at.second or p.starts_at.microsecond
+                      or p.ends_at.microsecond for p in pauses):  # fmt: skip
+        errors.add("breaks", _("Give the time in whole minutes."))
+        pauses = None
     start, end, minutes = clean["starts_at"], clean["ends_at"], clean["slot_minutes"]
     if start and end:
         first, last = event_bounds(event)
@@ -253,7 +261,9 @@ def _plan(event: Event, values: dict, breaks, *, session: Session | None = None)
             if not session_slots(start, end, minutes, pauses):
                 errors.add("slot_minutes", _("The session has no room for a single slot."))
     errors.raise_if_any()
-    return Plan(values=clean, breaks=pauses or [], slots=session_slots(start, end, minutes, pauses))
+    return Plan(
+        values=clean, breaks=pauses or [], slots=session_slots(start, end, minutes, pauses or [])
+    )
 
 
 def _write_slots(session: Session, plan: Plan) -> tuple[int, int]:
@@ -311,7 +321,9 @@ def _open_event(event: Event) -> Event:
 
 
 def _locked_session(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("event").get(pk=session.pk)
+    return (
+        Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session.pk)
+    )
 
 
 @transaction.atomic
