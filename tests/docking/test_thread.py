@@ -595,3 +595,62 @@ def test_content_disposition_of_plain_ascii_names():
     assert content_disposition('a"b\\c.pdf') == (
         "attachment; filename=\"a_b_c.pdf\"; filename*=UTF-8''a%22b%5Cc.pdf"
     )
+
+
+# --- On the interest page ------------------------------------------------------------------
+
+
+def _page(client, interest, user):
+    client.force_login(user)
+    response = client.get(reverse("docking:interest_detail", args=[interest.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_interest_page_shows_the_thread_and_the_form_to_a_party(
+    client, open_interest, org_member, other_member
+):
+    _post(open_interest, other_member, files=[upload("report.pdf", pdf_bytes())])
+    html = _page(client, open_interest, org_member)
+    assert 'id="thread"' in html
+    assert f'action="{_post_url(open_interest)}"' in html
+    assert "report.pdf" in html
+
+
+def test_interest_page_shows_the_thread_read_only_to_a_broker(
+    client, open_interest, other_member, staff_cn
+):
+    _post(open_interest, other_member)
+    html = _page(client, open_interest, staff_cn)
+    assert 'id="thread"' in html
+    assert f'action="{_post_url(open_interest)}"' not in html
+    assert "brokering staff" in html
+
+
+def test_interest_page_has_no_thread_before_acceptance(client, sent, other_member):
+    html = _page(client, sent, other_member)
+    assert 'id="thread"' not in html
+    assert _post_url(sent) not in html
+
+
+def test_interest_page_queries_do_not_grow_with_the_thread(
+    client, open_interest, org_member, other_member
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(org_member)
+    url = reverse("docking:interest_detail", args=[open_interest.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    _post(open_interest, other_member, files=[upload("0.pdf", pdf_bytes())])
+    queries()  # the first visit stores the session's first messages and caches
+    one = queries()
+    for n in range(1, 7):
+        files = [upload(f"{n}.pdf", pdf_bytes() + bytes([n]))]
+        _post(open_interest, org_member if n % 2 else other_member, files=files)
+    assert queries() == one
