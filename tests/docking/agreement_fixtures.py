@@ -5,7 +5,6 @@ own member, and staff of a third authority (Germany) who brokers neither side.
 Imported with ``from .agreement_fixtures import *`` by the agreement test modules.
 """
 
-import contextlib
 import datetime
 
 import pytest
@@ -18,7 +17,6 @@ from corridor.docking.services.agreements import agreement_record
 from ..factories import AuthorityFactory, OrganisationFactory, UserFactory
 
 __all__ = [
-    "agreement_notice_kind",
     "cn_admin",
     "direct",
     "interest_fields",
@@ -30,21 +28,6 @@ __all__ = [
     "recorded",
     "other_interest",
 ]
-
-
-@pytest.fixture(autouse=True)
-def agreement_notice_kind():
-    """The notice kind the service sends (registered by corridor.docking.notices when present)."""
-    from corridor.core.notifications import KINDS, register_kind
-
-    with contextlib.suppress(ImportError):
-        import corridor.docking.notices  # noqa: F401
-    if "agreement.recorded" not in KINDS:
-        register_kind(
-            "agreement.recorded",
-            subject="Agreement %(agreement)s recorded",
-            body="%(title)s (%(kind)s)",
-        )
 
 
 def interest_fields(**extra) -> dict:

@@ -463,3 +463,15 @@ def test_signing_date_today_is_accepted_by_the_form(client, open_interest, org_m
         _form(signed_on=today),
     )
     assert response.status_code == 302
+
+
+def test_interest_page_shows_the_agreements_and_the_form_to_parties(
+    client, recorded, open_interest, org_member, staff_cn
+):
+    url = _url("interest_detail", pk=open_interest.pk)
+    party = _page(client, org_member, url).content.decode()
+    assert recorded.reference in party
+    assert _url("interest_agreement_create", pk=open_interest.pk) in party
+    broker = _page(client, staff_cn, url).content.decode()
+    assert recorded.reference in broker
+    assert _url("interest_agreement_create", pk=open_interest.pk) not in broker
