@@ -469,3 +469,43 @@ def test_an_unreachable_smtp_server_marks_the_email_failed(db, settings):
     assert report.sent == 0 and len(report.failed) == 1
     assert Notification.objects.get().email == Notification.Email.FAILED
     assert mail.outbox == []
+
+
+# --- Identity before consent ----------------------------------------------------------------
+
+
+def test_the_sender_learns_nothing_of_the_owner_from_notifications_before_the_reveal(
+    pipeline, org_member, staff_pk, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from corridor.docking.services.interest import interest_accept, interest_send
+
+    from ..api_client import send
+
+    profile, sender, writer = pipeline
+    owner = profile.organisation
+    owner.website = "https://indus-robotics.example.pk"
+    owner.save()
+    authority = owner.zone.authority
+    authority.reveal_needs_approval = True  # acceptance alone reveals nothing
+    authority.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        interest = interest_send(profile=profile, organisation=sender, by=writer, message="Hello")
+    with django_capture_on_commit_callbacks(execute=True):
+        interest_accept(interest=interest, by=org_member)
+    interest.refresh_from_db()
+    assert interest.reveal != "revealed"
+    assert Notification.objects.filter(user=writer, kind="interest.accepted").exists()
+    client.force_login(writer)
+    page = client.get("/zh-hans/accounts/notifications/").content.decode()
+    api = send(client, "get", "/notifications", user=writer).content.decode()
+    emails = [m for m in mailoutbox if m.to == [writer.email]]
+    assert emails
+    surfaces = {
+        "data": str(list(Notification.objects.filter(user=writer).values("data", "url"))),
+        "page": page,
+        "api": api,
+        "email": " ".join(m.subject + m.body + html_of(m) for m in emails),
+    }
+    for name, text in surfaces.items():
+        for secret in (owner.name, owner.slug, "indus-robotics.example.pk"):
+            assert secret not in text, (name, secret)
