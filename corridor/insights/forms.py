@@ -20,7 +20,9 @@ from .selectors import FILTER_PARAMS, LedgerFilters, default_period
 
 def zone_choices() -> list[tuple[str, str]]:
     """Every zone as (slug, name), member parks indented under their zone (one query)."""
-    zones = list(Zone.objects.only("slug", "parent_id", "name_en", "name_zh_hans", "name_ur"))
+    zones = list(
+        Zone.objects.only("slug", "parent_id", "country", "name_en", "name_zh_hans", "name_ur")
+    )
     known = {z.pk for z in zones}
     children: dict[int | None, list[Zone]] = {}
     for zone in sorted(zones, key=lambda z: (str(z.country), z.name_en)):
@@ -36,9 +38,9 @@ def zone_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def pair_choices(asked: str = "") -> list[tuple[str, str]]:
+def pair_choices(authorities, asked: str = "") -> list[tuple[str, str]]:
     """Pairs of the authorities' countries (PK-CN, PK-PK, CN-CN), and the one asked for."""
-    codes = sorted({str(c) for c in Authority.objects.values_list("country", flat=True)})
+    codes = sorted({str(a.country) for a in authorities})
     pairs = ["-".join(p) for p in combinations_with_replacement(codes, 2)]
     asked = asked.upper()
     if asked and asked not in pairs and len(asked) == 5:
@@ -60,6 +62,7 @@ class LedgerFilterForm(forms.Form):
         start, end = default_period(today)
         any_choice = [("", _("Any"))]
         asked = self.data.get("pair", "") if self.is_bound else ""
+        authorities = list(Authority.objects.order_by("code"))
         date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["from"] = forms.CharField(
             label=_("From"), required=False, initial=start.isoformat(), widget=date
@@ -76,7 +79,7 @@ class LedgerFilterForm(forms.Form):
         self.fields["pair"] = forms.CharField(
             label=_("Country pair"),
             required=False,
-            widget=forms.Select(choices=any_choice + pair_choices(str(asked or ""))),
+            widget=forms.Select(choices=any_choice + pair_choices(authorities, str(asked or ""))),
             help_text=_("One side in each country, in either order."),
         )
         self.fields["zone"] = forms.CharField(

@@ -65,8 +65,8 @@ def report_html(filters: LedgerFilters, *, language: str, now: dt.datetime | Non
         )
 
 
-def report_pdf(filters: LedgerFilters, *, language: str, now: dt.datetime | None = None) -> bytes:
-    """The report as PDF bytes in ``language`` (one of ``REPORT_LANGUAGES``)."""
+def render_report(filters: LedgerFilters, *, language: str, now: dt.datetime | None = None):
+    """The report laid out by WeasyPrint (a ``weasyprint.Document``) in ``language``."""
     from weasyprint import HTML
 
     if language not in REPORT_LANGUAGES:
@@ -76,4 +76,9 @@ def report_pdf(filters: LedgerFilters, *, language: str, now: dt.datetime | None
         string=html,
         base_url=(settings.PACKAGE_DIR / "static").as_uri() + "/",
         url_fetcher=_offline_fetcher(),
-    ).write_pdf()
+    ).render()
+
+
+def report_pdf(filters: LedgerFilters, *, language: str, now: dt.datetime | None = None) -> bytes:
+    """The report as PDF bytes in ``language`` (one of ``REPORT_LANGUAGES``)."""
+    return render_report(filters, language=language, now=now).write_pdf()

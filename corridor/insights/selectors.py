@@ -191,12 +191,14 @@ class LedgerFilters:
                     _("A sector code is lower-case letters, digits and dots, e.g. ai.vision.")
                 ]
             else:
-                rows = list(Sector.objects.values_list("pk", "code", "parent_id"))
-                sector_ids = tuple(subtree_ids(rows, code))
-                if not sector_ids:
+                # One query: the whole taxonomy is small, and the subtree needs it all.
+                sectors = list(Sector.objects.all())
+                sector = next((row for row in sectors if row.code == code), None)
+                sector_ids = tuple(
+                    subtree_ids(((r.pk, r.code, r.parent_id) for r in sectors), code)
+                )
+                if sector is None:
                     errors["sector"] = [_("No sector has the code “%(code)s”.") % {"code": code}]
-                else:
-                    sector = Sector.objects.get(code=code)
 
         pair = None
         if text := values["pair"]:
@@ -217,13 +219,11 @@ class LedgerFilters:
             if len(slug) > 100 or not _SLUG.match(slug):
                 errors["zone"] = [_("A zone is named by its identifier, e.g. z-park.")]
             else:
-                zone_ids = tuple(
-                    subtree_ids(Zone.objects.values_list("pk", "slug", "parent_id"), slug)
-                )
-                if not zone_ids:
+                zones = list(Zone.objects.all())
+                zone = next((row for row in zones if row.slug == slug), None)
+                zone_ids = tuple(subtree_ids(((r.pk, r.slug, r.parent_id) for r in zones), slug))
+                if zone is None:
                     errors["zone"] = [_("No zone has the identifier “%(slug)s”.") % {"slug": slug}]
-                else:
-                    zone = Zone.objects.get(slug=slug)
 
         authority = None
         if code := values["authority"]:
