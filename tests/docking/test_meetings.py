@@ -674,6 +674,18 @@ def test_dates_and_labels_follow_the_reader_language(client, proposed, other_mem
     assert f"{local.year}年{local.month}月{local.day}日" in html
 
 
+def test_in_urdu_times_and_zones_stay_left_to_right_inside_the_rtl_page(
+    client, proposed, other_member
+):
+    client.force_login(other_member)
+    with translation.override("ur"):
+        url = reverse("docking:interest_detail", args=[proposed.interest.pk])
+    html = client.get(url).content.decode()
+    assert '<html lang="ur" dir="rtl">' in html
+    assert '<bdi dir="ltr" class="meeting__local">13:00–14:00 Asia/Shanghai</bdi>' in html
+    assert '<option value="Asia/Shanghai" selected>Asia/Shanghai (UTC+08:00)</option>' in html
+
+
 def test_the_meetings_part_of_the_page_reads_the_same_number_of_rows_for_many_meetings(
     introduction, org_member, other_member, start, django_assert_max_num_queries
 ):

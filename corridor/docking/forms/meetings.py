@@ -10,6 +10,7 @@ import datetime
 import zoneinfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.timezones import is_valid_zone, user_zone
@@ -28,11 +29,17 @@ OTHER_ZONES = (
 DURATIONS = (15, 30, 45, 60, 90, 120, 180, 240, 480)
 
 
+def _offset(name: str) -> str:
+    """The zone's UTC offset today, e.g. "UTC+05:00"."""
+    offset = timezone.now().astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
 def zone_choices(*extra: str) -> list[tuple[str, str]]:
-    """Zones to choose from, by IANA name (what calendars and the API use too)."""
+    """Zones to choose from, by IANA name (what calendars and the API use too) and offset."""
     names = list(dict.fromkeys([*CORRIDOR_ZONES, *(z for z in extra if is_valid_zone(z))]))
     names += sorted(z for z in OTHER_ZONES if z not in names)
-    return [(name, name) for name in names]
+    return [(name, f"{name} ({_offset(name)})") for name in names]
 
 
 def duration_label(minutes: int) -> str:
