@@ -218,6 +218,38 @@ def test_awaiting_approval_keeps_identity_hidden(
         assert secret not in page
 
 
+def test_open_introduction_shows_thread_meetings_and_agreements(
+    client, interest, org_member, other_member, staff_cn
+):
+    closed = html(login(client, org_member).get(url("interest_detail", pk=interest.pk)))
+    assert 'id="thread"' not in closed and 'id="meetings"' not in closed
+    interest_accept(interest=interest, by=org_member)
+    for user in (org_member, other_member, staff_cn):
+        page = html(login(client, user).get(url("interest_detail", pk=interest.pk)))
+        for part in ('id="thread"', 'id="meetings"', 'id="agreements"'):
+            assert part in page
+
+
+def test_named_profile_shows_its_organisation_but_no_contacts_before_acceptance(
+    client, interest, owner, owner_contact, other_member
+):
+    type(interest.profile).objects.filter(pk=interest.profile_id).update(is_anonymous=False)
+    page = html(login(client, other_member).get(url("interest_detail", pk=interest.pk)))
+    assert owner.name in page
+    assert owner_contact.email not in page
+    assert "Their named contacts are shown when they accept." in page
+
+
+def test_brokers_see_both_sides_and_the_approvals(
+    client, approval_needed, interest, owner, sender, org_member, staff_cn
+):
+    interest_accept(interest=interest, by=org_member)
+    page = html(login(client, staff_cn).get(url("interest_detail", pk=interest.pk)))
+    assert owner.name in page and sender.name in page
+    assert "Special Technology Zones Authority" in page
+    assert "badge--pending" in page
+
+
 # --- Transitions through the pages ----------------------------------------------------------
 
 

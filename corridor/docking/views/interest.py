@@ -2,9 +2,9 @@
 meetings and agreements once the introduction is open), sending an interest, answering it,
 and the staff's queue of reveals to approve.
 
-Who sees what of the other side is decided by ``selectors.interest.counterpart`` (for the
-parties) and by the profile's own identity rule (for brokering staff); a template never
-receives an organisation the viewer may not know. Anyone who may not read an interest gets
+Who sees what of the other side is decided in ``selectors.interest`` (``counterpart`` for a
+party, ``sides`` for brokering staff, ``interest_summaries`` for the inbox); a template
+never receives an organisation the viewer may not know. Anyone who may not read an interest gets
 404 (``parties.interest_for``), so its existence does not leak.
 """
 
@@ -111,24 +111,20 @@ def introductions(request: HttpRequest) -> HttpResponse:
     """The viewer's expressions of interest: received (for their profiles) and sent."""
     user = request.user
     form = InboxFilterForm(request.GET or None)
-    box = "received"
+    box, status = ("sent" if request.GET.get("box") == "sent" else "received"), ""
     rows = Interest.objects.none()
     if not form.is_bound or form.is_valid():
         box = form.box_value()
-        status = form.cleaned_data.get("status") if form.is_bound else ""
-        chosen = (
-            interest_selectors.interests_received
-            if box == "received"
-            else (interest_selectors.interests_sent)
-        )
-        rows = chosen(user)
+        status = form.cleaned_data.get("status", "") if form.is_bound else ""
+        if box == "received":
+            rows = interest_selectors.interests_received(user)
+        else:
+            rows = interest_selectors.interests_sent(user)
         if status:
             rows = rows.filter(status=status)
         rows = rows.select_related("profile__organisation", "organisation").prefetch_related(
             "profile__translations"
         )
-    elif request.GET.get("box") == "sent":
-        box = "sent"
     page_obj = _paginate(request, rows)
     reader = translation.get_language() or "en"
     now = timezone.now()
@@ -138,9 +134,7 @@ def introductions(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "box": box,
-            "status": form.cleaned_data.get("status", "")
-            if form.is_bound and form.is_valid()
-            else "",
+            "status": status,
             "statuses": Status.choices,
             "page_obj": page_obj,
             "rows": _rows(list(page_obj.object_list), user, reader, now),
@@ -167,8 +161,8 @@ def _profile_block(interest: Interest, viewer, reader: str) -> dict:
             "pk": view.id, "kind": item.kind}  # fmt: skip
 
 
-def _identity_note(interest: Interest, side: str | None) -> str:
-    """Why the other side's identity, or their contacts, are not shown yet."""
+def _identity_note(interest: Interest, side: str | None, knows_organisation: bool) -> str:
+    """Why the other side's identity, or their contacts, are not shown."""
     if interest.reveal == Reveal.REVEALED:
         return ""
     if interest.reveal == Reveal.AWAITING_APPROVAL:
@@ -179,10 +173,16 @@ def _identity_note(interest: Interest, side: str | None) -> str:
     if interest.reveal == Reveal.REFUSED:
         return _("The authority staff refused to reveal the identities for this introduction.")
     if interest.status == Status.SENT:
-        if side == "owner":
+        if not knows_organisation:
+            return _("Their identity is revealed when they accept.")
+        if side == interest_selectors.OWNER:
             return _("Their named contacts are shown when you accept.")
-        return _("Their identity is revealed when they accept.")
-    return _("The identities stay hidden: this expression of interest is closed.")
+        return _("Their named contacts are shown when they accept.")
+    if not knows_organisation:
+        return _(
+            "The profile's organisation stays anonymous: this expression of interest is closed."
+        )
+    return _("Named contacts are shared only when an expression of interest is accepted.")
 
 
 def _history(interest: Interest) -> list[dict]:
@@ -192,7 +192,7 @@ def _history(interest: Interest) -> list[dict]:
             {
                 "label": STATUS_LABELS.get(interest.status, interest.status),
                 "at": interest.answered_at,
-            }  # fmt: skip
+            }
         )
     if interest.revealed_at:
         events.append({"label": _("Identities revealed"), "at": interest.revealed_at})
@@ -220,13 +220,12 @@ def _detail_context(request: HttpRequest, interest: Interest, **extra) -> dict:
         "reveal_label": REVEAL_LABELS.get(interest.reveal, interest.reveal),
         "reason_label": REASON_LABELS.get(interest.decline_reason, ""),
         # The owner may have named themselves in the note: the sender never reads it.
-        "show_decline_note": side != "sender" and bool(interest.decline_note),
+        "show_decline_note": side != interest_selectors.SENDER and bool(interest.decline_note),
         "expires_in": _expires_in_days(interest, now),
         "history": _history(interest),
-        "identity_note": _identity_note(interest, side),
         "anonymous_label": _anonymous_label(interest),
-        "can_answer": side == "owner" and interest.status == Status.SENT,
-        "can_withdraw": side == "sender" and interest.status in Interest.OPEN,
+        "can_answer": side == interest_selectors.OWNER and interest.status == Status.SENT,
+        "can_withdraw": side == interest_selectors.SENDER and interest.status in Interest.OPEN,
         "decline_form": DeclineForm(),
         "viewer_zone": user_zone(user),
         "is_open": False,
@@ -239,13 +238,15 @@ def _detail_context(request: HttpRequest, interest: Interest, **extra) -> dict:
                 "decision": DECISION_LABELS.get(a.decision, a.decision),
                 "code": a.decision,
                 "decided_at": a.decided_at,
-            }  # fmt: skip
+            }
             for a in interest.reveal_approvals.select_related("authority")
         ]
     else:
-        context["counterpart"] = interest_selectors.counterpart(interest, user)
+        seen = interest_selectors.counterpart(interest, user)
+        context["counterpart"] = seen
+        context["identity_note"] = _identity_note(interest, side, seen.organisation is not None)
         # The one who sent it is named to their own side; to the owner only with the contacts.
-        context["sent_by"] = interest.sent_by if side == "sender" else None
+        context["sent_by"] = interest.sent_by if side == interest_selectors.SENDER else None
     if interest_selectors.is_open_for_introduction(interest):
         context["is_open"] = True
         context.update(thread_context(interest, user))
