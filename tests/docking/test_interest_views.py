@@ -11,6 +11,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -536,6 +538,12 @@ def many_interests(published, org_member, other_member, zone_cn, owner):
     return made
 
 
+def _queries(client, address) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    return len(queries), rows(response)
+
+
 def test_inbox_queries_do_not_grow_with_rows(
     client, many_interests, org_member, other_member, django_assert_max_num_queries
 ):
@@ -547,6 +555,10 @@ def test_inbox_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(20):
         sent = client.get(url("introductions") + "?box=sent")
     assert len(rows(sent)) == 6
+    # Six rows (two revealed) or the four still unanswered: the same number of queries.
+    six, _ = _queries(client, url("introductions") + "?box=sent")
+    four, shown = _queries(client, url("introductions") + "?box=sent&status=sent")
+    assert len(shown) == 4 and six == four
 
 
 # --- Reveal approvals -------------------------------------------------------------------------
