@@ -389,6 +389,38 @@ def test_withdrawing_after_the_reveal_ends_the_introduction(cast, sent):
     assert entry.data["was"] == {"status": "accepted", "reveal": "revealed"}
 
 
+def test_withdrawing_after_the_reveal_calls_off_the_meetings_not_yet_held(cast, sent, owner_org):
+    from corridor.docking.models import Meeting
+
+    interest_accept(interest=sent, by=cast["owner_admin"])
+    now = timezone.now()
+
+    def meeting(starts_at, status):
+        return Meeting.objects.create(
+            interest=sent,
+            proposed_by_organisation=owner_org,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=1),
+            timezone="Asia/Karachi",
+            format=Meeting.Format.IN_PERSON,
+            place="Islamabad STZ",
+            status=status,
+        )
+
+    held = meeting(now - datetime.timedelta(days=2), Meeting.Status.ACCEPTED)
+    coming = meeting(now + datetime.timedelta(days=2), Meeting.Status.ACCEPTED)
+    asked = meeting(now + datetime.timedelta(days=3), Meeting.Status.PROPOSED)
+    interest_withdraw(interest=sent, by=cast["sender_member"], now=now)
+    statuses = dict(Meeting.objects.values_list("pk", "status"))
+    assert statuses == {
+        held.pk: Meeting.Status.ACCEPTED,
+        coming.pk: Meeting.Status.CANCELLED,
+        asked.pk: Meeting.Status.CANCELLED,
+    }
+    entry = AuditEntry.objects.get(verb="interest.withdraw")
+    assert entry.data["meetings_cancelled"] == 2
+
+
 @pytest.mark.parametrize(
     "who", ["owner_member", "owner_admin", "staff_pk", "staff_cn", "third_staff", "outsider"]
 )
@@ -448,4 +480,4 @@ def test_the_sending_users_own_name_is_not_in_the_owners_notification(cast, sent
 
 def test_notifications_link_to_the_interest_page(cast, sent):
     (note,) = notifications_of(cast["owner_admin"])
-    assert note.url in ("", f"/en/profiles/interests/{sent.pk}/")
+    assert note.url == f"/en/profiles/interests/{sent.pk}/"

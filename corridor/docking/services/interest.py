@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +37,7 @@ from corridor.registry.models import Authority, Organisation
 from .. import parties
 from ..models import CooperationProfile, Interest, RevealApproval
 from ..selectors.profiles import published_q
+from .meetings import meetings_cancel_upcoming
 
 Status = Interest.Status
 Reveal = Interest.Reveal
@@ -80,10 +81,7 @@ def can_decide_reveal(user, approval: RevealApproval) -> bool:
 def _url(interest: Interest) -> str:
     # Stored with the English prefix; the notifications page re-prefixes it per reader.
     with translation.override("en"):
-        try:  # TEMPORARY until the pages helper adds the URL
-            return reverse("docking:interest_detail", args=[interest.pk])
-        except NoReverseMatch:
-            return ""
+        return reverse("docking:interest_detail", args=[interest.pk])
 
 
 def _clean(value, *, field: str, max_length: int, errors: dict, required: bool = False) -> str:
@@ -391,8 +389,9 @@ def interest_decline(
 def interest_withdraw(*, interest: Interest, by, now: datetime.datetime | None = None) -> Interest:
     """The sender takes its interest back: before an answer, or to end the introduction.
 
-    The database allows a reveal only on an accepted interest, so an introduction
-    that ends is no longer "revealed"; the reveal itself stays in the audit log.
+    Ending an introduction calls off its meetings not yet held. The database allows a
+    reveal only on an accepted interest, so an introduction that ends is no longer
+    "revealed"; the reveal itself stays in the audit log.
     """
     now = now or timezone.now()
     require(
@@ -416,7 +415,16 @@ def interest_withdraw(*, interest: Interest, by, now: datetime.datetime | None =
         raise ValidationError(
             _("This expression of interest can no longer be withdrawn."), code="closed"
         )
-    audit.record(by, "interest.withdraw", locked, {"was": was, "at": now.isoformat()})
+    cancelled = 0
+    if was["status"] == Status.ACCEPTED:
+        # The introduction is over: meetings not yet held are off (the parties hear it here).
+        cancelled = meetings_cancel_upcoming(interest=locked, by=by, now=now)
+    audit.record(
+        by,
+        "interest.withdraw",
+        locked,
+        {"was": was, "at": now.isoformat(), "meetings_cancelled": cancelled},
+    )
     notify(
         users=_owner_people(locked),
         kind="interest.withdrawn",
