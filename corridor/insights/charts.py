@@ -26,7 +26,8 @@ def percent(share: float | None) -> str:
     """A fraction as a percentage with one decimal in the active language, or an en dash."""
     if share is None:
         return "–"
-    return f"{number_format(share * 100, 1)}%"
+    # number_format cuts off digits; round first so 5 of 9 is 55.6 %, as in the exports.
+    return f"{number_format(round(share * 100, 1), 1)}%"
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ def test_dashboard_shows_the_funnel_kpis_definitions_and_keeps_filters_in_export
 def test_dashboard_names_no_organisation(ledger, platform_admin):
     html = client_as(platform_admin).get(f"/en/insights/?{QUERY}").content.decode()
     assert stage_counts(html)["interests"] == 9
+    assert "55.6%" in html  # 5 of 9 accepted, rounded as in the exports
     assert_no_identity(html)
 
 
