@@ -87,6 +87,23 @@ def test_bad_event_input_names_every_field_and_saves_nothing(organiser, event_fi
     assert not Event.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["starts_on", "ends_on", "registration_opens_at"])
+def test_dates_far_away_are_refused_not_overflowed(organiser, event_fields, field):
+    value = event_fields[field]
+    event_fields[field] = value.replace(year=9999)
+    with pytest.raises(ValidationError) as excinfo:
+        services.event_create(by=organiser, **event_fields)
+    assert field in errors_of(excinfo)
+    assert not Event.objects.exists()
+
+
+def test_an_event_needs_an_authority(platform_admin, event_fields):
+    event_fields["authority"] = None
+    with pytest.raises(ValidationError) as excinfo:
+        services.event_create(by=platform_admin, **event_fields)
+    assert "authority" in errors_of(excinfo)
+
+
 def test_registration_must_close_by_the_end_of_the_event(organiser, event_fields, clock):
     event_fields["registration_closes_at"] = clock.after
     with pytest.raises(ValidationError) as excinfo:

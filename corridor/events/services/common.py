@@ -19,6 +19,8 @@ from corridor.core.timezones import is_valid_zone
 from ..models import Event, ScheduledMeeting
 
 MAX_CAP = 200
+# Dates far outside this range are typing mistakes (and overflow date arithmetic).
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 # --- Who may ----------------------------------------------------------------------------
@@ -111,6 +113,13 @@ def moment(
     """An aware datetime; a naive one is read in ``zone`` (the event's), anything else is an error."""
     if not isinstance(value, datetime.datetime):
         errors.add(field, _("Give a date and time."))
+        return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        errors.add(
+            field,
+            _("Give a date between %(first)d and %(last)d.")
+            % {"first": MIN_YEAR, "last": MAX_YEAR},
+        )
         return None
     if timezone.is_naive(value):
         value = value.replace(tzinfo=zone)

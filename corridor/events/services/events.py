@@ -24,6 +24,8 @@ from corridor.registry.models import Organisation, Sector
 from ..models import Event, MeetingRequest, Registration
 from .common import (
     MAX_CAP,
+    MAX_YEAR,
+    MIN_YEAR,
     Errors,
     can_create_event,
     can_organise,
@@ -64,6 +66,13 @@ MAX_CAPACITY = 100_000
 def _day(value, field: str, errors: Errors) -> datetime.date | None:
     if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
         errors.add(field, _("Give a date."))
+        return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        errors.add(
+            field,
+            _("Give a date between %(first)d and %(last)d.")
+            % {"first": MIN_YEAR, "last": MAX_YEAR},
+        )
         return None
     return value
 
@@ -233,8 +242,10 @@ def event_create(
         can_create_event(by, authority),
         _("Only the authority's staff may organise events for it."),
     )
-    event = Event(authority=authority, created_by=by, status=Event.Status.DRAFT)
     errors = Errors()
+    if authority is None or authority.pk is None:
+        raise fail("authority", _("Choose the organising authority."))
+    event = Event(authority=authority, created_by=by, status=Event.Status.DRAFT)
     sectors = _clean(
         event,
         {
