@@ -75,6 +75,20 @@ def test_sender_profile_is_linked_too(
     assert {p.pk for p in agreement.profiles.all()} == {open_interest.profile_id, cn_request.pk}
 
 
+def test_unpublished_sender_profile_is_not_linked(
+    open_interest, cn_request, organisation, organisation_cn, other_member
+):
+    open_interest.sender_profile = cn_request  # a draft
+    open_interest.save(update_fields=["sender_profile"])
+    agreement = agreement_record(
+        by=other_member,
+        **_fields(),
+        parties=[organisation, organisation_cn],
+        interest=open_interest,
+    )
+    assert [p.pk for p in agreement.profiles.all()] == [open_interest.profile_id]
+
+
 def test_party_admin_and_other_side_may_record(
     open_interest, organisation, organisation_cn, org_admin, cn_admin
 ):

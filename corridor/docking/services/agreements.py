@@ -432,7 +432,12 @@ def agreement_record(
         if not sides <= party_ids:
             errors["parties"] = [_("Both sides of the introduction are parties to its agreement.")]
     if link is not None and not profiles:
-        profiles = [link.profile] + ([link.sender_profile] if link.sender_profile_id else [])
+        # The profile the interest was about, and the sender's own when it came from a match.
+        profiles = [
+            p
+            for p in (link.profile, link.sender_profile)
+            if p is not None and p.published_at is not None
+        ]
     profile_objects = _resolve_profiles(profiles, party_ids, errors) if party_ids else []
     meeting_objects = _resolve_meetings(meetings, link, errors)
     if errors:
@@ -518,6 +523,7 @@ def agreement_update(
     """Move an agreement's status forward, or correct its value, currency or notes.
 
     Arguments left out stay as they are; ``value=None`` clears the value (and its currency).
+    ``now`` is taken like every docking service's; no rule here depends on the time yet.
     """
     locked = Agreement.objects.select_for_update().prefetch_related("parties").get(pk=agreement.pk)
     require(
