@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from .conftest import PERIOD, SECRET_NAMES
+from .conftest import SECRET_NAMES
 
 DASHBOARD = "/{lang}/insights/"
 QUERY = "from=2025-01-01&to=2025-06-30"
@@ -281,7 +281,3 @@ def test_period_in_export_defaults_like_the_page(ledger, staff_pk):
     cells = csv_cells(response.content)
     assert cells[("Filters", "Period", "")] == "2024-07-01 – 2025-06-30"
     assert cells[("Funnel", "Interests", "Count")] == "10"
-
-
-def test_csv_period_matches_the_filters_constant():
-    assert PERIOD == {"from": "2025-01-01", "to": "2025-06-30"}
