@@ -11,4 +11,5 @@ from .common import (  # noqa: F401
 from .events import *  # noqa: F403
 from .registrations import *  # noqa: F403
 from .requests import *  # noqa: F403
+from .schedule import *  # noqa: F403
 from .sessions import *  # noqa: F403
