@@ -269,8 +269,8 @@ def unplaced_text(item: Mapping[str, Any], *, zone_name: str = "") -> str:
         ) % {"a": a, "b": b}
     if reason == "cap_reached":
         return _(
-            "%(person)s already has %(count)d meetings, the most they take; the meeting with "
-            "%(other)s did not fit."
+            "%(person)s already has as many meetings as they take (%(count)d); the meeting "
+            "with %(other)s did not fit."
         ) % {
             "person": item.get("person", "?"),
             "count": item.get("count", 0),
