@@ -74,6 +74,15 @@ def _kpi_rows(kpis: Kpis) -> list[tuple]:
         (section, _("No outcome yet"), "", meetings.awaiting),
         (section, _("% of accepted meetings held"), "", (SHARE, meetings.held_share)),
     ]
+    events = kpis.event_meetings
+    section = _("Event meetings starting in the period")
+    rows += [
+        (section, _("Scheduled"), "", events.scheduled),
+        (section, _("Held"), "", events.held),
+        (section, _("Not held"), "", events.not_held),
+        (section, _("Not checked in yet"), "", events.awaiting),
+        (section, _("% of scheduled meetings held"), "", (SHARE, events.held_share)),
+    ]
     section, total = _("Agreements signed in the period"), _("Total")
     for row in kpis.agreements:
         for status, label in kpis.statuses:

@@ -32,6 +32,10 @@ KPIs beside the funnel:
   the period: how many were accepted (and not cancelled), and of those how many were
   held, not held (a side says not held and none says held), disputed (the two sides
   disagree) or still without an outcome.
+- Event meetings: the meetings of B2B events (``corridor.events``) scheduled to start in the
+  period, and of those how many the organisers checked in as held, as not held, or not yet.
+  Filters apply to the two organisations that meet: sector (either has it or a
+  sub-sector), country pair (one in each country), zone and authority (either side).
 - Agreements signed in the period, by kind and by status. An agreement that came from
   an interest is filtered like its interest; one recorded without an interest is
   filtered by its own parties and sectors. Neither enters the funnel unless linked to
@@ -83,7 +87,8 @@ from corridor.docking.models import (
     Meeting,
     MeetingOutcome,
 )
-from corridor.registry.models import Authority, Sector, Zone
+from corridor.events.models import ScheduledMeeting
+from corridor.registry.models import Authority, Organisation, Sector, Zone
 from corridor.registry.selectors import subtree_ids
 
 # The query-string names every surface reads (page, exports, API, command).
@@ -397,6 +402,37 @@ def agreements_in_period(filters: LedgerFilters) -> QuerySet[Agreement]:
     ).filter(linked | unlinked)
 
 
+def _event_meeting_q(filters: LedgerFilters) -> Q:
+    """Event meetings whose two organisations match the filters other than the period."""
+    a = "request__requester__registration__organisation__"
+    b = "request__recipient__registration__organisation__"
+    q = Q()
+    if filters.sector:
+        ids = Organisation.sectors.through.objects.filter(sector_id__in=filters.sector_ids).values(
+            "organisation_id"
+        )
+        q &= Q(**{f"{a}id__in": ids}) | Q(**{f"{b}id__in": ids})
+    if filters.pair:
+        x, y = filters.pair
+        q &= Q(**{f"{a}country": x, f"{b}country": y}) | Q(**{f"{a}country": y, f"{b}country": x})
+    if filters.zone:
+        ids = list(filters.zone_ids)
+        q &= Q(**{f"{a}zone_id__in": ids}) | Q(**{f"{b}zone_id__in": ids})
+    if filters.authority:
+        country = filters.authority_country
+        q &= Q(**{f"{a}country": country}) | Q(**{f"{b}country": country})
+    return q
+
+
+def event_meetings_in_period(filters: LedgerFilters) -> QuerySet[ScheduledMeeting]:
+    """Scheduled (not cancelled) event meetings whose slot starts in the period."""
+    return ScheduledMeeting.objects.filter(
+        status=ScheduledMeeting.Status.SCHEDULED,
+        slot__starts_at__gte=filters.start,
+        slot__starts_at__lt=filters.end,
+    ).filter(_event_meeting_q(filters))
+
+
 # --- The funnel ---------------------------------------------------------------------------
 
 STAGES = {
@@ -518,6 +554,18 @@ class MeetingKpis:
 
 
 @dataclass(frozen=True)
+class EventMeetingKpis:
+    scheduled: int  # scheduled at B2B events, starting in the period
+    held: int  # checked in as held by the organisers
+    not_held: int
+    awaiting: int  # not checked in yet
+
+    @property
+    def held_share(self) -> float | None:
+        return _share(self.held, self.scheduled)
+
+
+@dataclass(frozen=True)
 class KindRow:
     kind: str
     by_status: dict[str, int]  # every status, zero included
@@ -551,6 +599,7 @@ class Kpis:
     agreements_without_value: int
     median_days_to_acceptance: float | None
     accepted_interests: int  # how many the median is taken over
+    event_meetings: EventMeetingKpis
 
     @staticmethod
     def status_label(status: str) -> str:
@@ -581,7 +630,8 @@ def _median_days(accepted: QuerySet[Interest], count: int) -> float | None:
 
 
 def kpis(filters: LedgerFilters) -> Kpis:
-    """Meetings, agreements, values per currency and the median time to accept: five queries."""
+    """Meetings, event meetings, agreements, values per currency and the median time to
+    accept: six queries."""
     meetings = (
         meetings_in_period(filters)
         .filter(status=Meeting.Status.ACCEPTED)
@@ -616,6 +666,14 @@ def kpis(filters: LedgerFilters) -> Kpis:
         .annotate(total=Sum("value"), n=Count("pk"))
     ]
 
+    # Named apart from the model's ``held`` field, which the filters read.
+    checked = event_meetings_in_period(filters).aggregate(
+        scheduled=Count("pk"),
+        yes=Count("pk", filter=Q(held=True)),
+        no=Count("pk", filter=Q(held=False)),
+        unknown=Count("pk", filter=Q(held__isnull=True)),
+    )
+
     accepted = cohort(filters).filter(ACCEPTED_Q)
     accepted_count = accepted.count()
     return Kpis(
@@ -628,6 +686,12 @@ def kpis(filters: LedgerFilters) -> Kpis:
         agreements_without_value=total - sum(v.count for v in values),
         median_days_to_acceptance=_median_days(accepted, accepted_count),
         accepted_interests=accepted_count,
+        event_meetings=EventMeetingKpis(
+            scheduled=checked["scheduled"],
+            held=checked["yes"],
+            not_held=checked["no"],
+            awaiting=checked["unknown"],
+        ),
     )
 
 
@@ -653,6 +717,15 @@ def definitions() -> list[tuple[str, str]]:
                 _(
                     "Meetings starting in the period, accepted and not cancelled. Held: a side "
                     "says held and none says not held. Disputed: the two sides disagree."
+                )
+            ),
+        ),
+        (
+            str(_("Event meetings")),
+            str(
+                _(
+                    "Meetings at B2B events scheduled to start in the period. Held: the "
+                    "organisers checked them in as held. Filtered by the two organisations."
                 )
             ),
         ),
