@@ -13,8 +13,8 @@ from django.utils import timezone
 from corridor.core.timezones import user_zone
 
 from .. import parties
-from ..services.meetings import meeting_actions, meeting_outcome
 from ..models import Interest, Meeting
+from ..services.meetings import meeting_actions, meeting_outcome
 
 
 def meetings_of(interest: Interest) -> QuerySet[Meeting]:
