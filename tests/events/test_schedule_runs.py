@@ -251,6 +251,28 @@ def test_a_change_that_breaks_the_result_fails_the_run_and_publishes_nothing(
     assert event.schedule_published_at is None
 
 
+def test_a_slot_taken_out_during_the_run_fails_it(tiny, organiser, clock, monkeypatch):
+    event, session = tiny(slots=2, tables=5)
+    accepted(*(person(event, organiser, n, [session]) for n in ("Ali", "Bo")))
+
+    def solve(instance, **kwargs):
+        result = real_solve(instance, **kwargs)
+        used = Slot.objects.get(pk=int(instance.slots[result.meetings[0].slot].id[1:]))
+        services.break_add(session=session, by=organiser, starts_at=used.starts_at,
+                           ends_at=used.ends_at, label="Speech")  # fmt: skip
+        return result
+
+    monkeypatch.setattr(schedule_services, "engine_solve", solve)
+    failed = run(event, organiser)
+    assert failed.status == Status.FAILED
+    assert (
+        "The event changed while the scheduler ran (unknown: meetings[0] names request"
+        in failed.error
+    )
+    assert "(Asia/Shanghai)" in failed.error  # the slot gone is named by its time
+    assert not ScheduledMeeting.objects.exists()
+
+
 def test_a_lock_that_can_no_longer_hold_fails_the_run_with_names(
     event, session_am, session_pm, participant, participant_cn, organiser
 ):

@@ -354,17 +354,15 @@ def _publish(run: ScheduleRun, *, by, solved: Solved, now, finished) -> None:
                 % {"problem": humanise(str(error), ids, zone=zone)}
             ) from None
         requests = {str(r.id) for r in fresh.requests}
-        slots = {str(s.id) for s in fresh.slots}
-        # Meetings whose request ended meanwhile are dropped; anything else must still hold.
-        keep = [
-            m for m in solved.outcome["meetings"] if m["request"] in requests and m["slot"] in slots
-        ]
+        # Meetings whose request ended meanwhile are dropped; the rest must still hold
+        # (a slot gone since is an "unknown" violation: the run fails).
+        keep = [m for m in solved.outcome["meetings"] if m["request"] in requests]
         probe = {"meetings": keep, "unplaced": [], "value": 0, "upper_bound": 0, "status": ""}
         broken = [v for v in check_result(fresh, probe, reasons=False) if v.code in BROKEN]
         if broken:
             raise RunFailed(
                 _("The event changed while the scheduler ran (%(problem)s); run it again.")
-                % {"problem": humanise(str(broken[0]), ids, zone=zone)}
+                % {"problem": humanise(str(broken[0]), {**solved.ids, **ids}, zone=zone)}
             )
         left_out = [u for u in solved.outcome["unplaced"] if u["request"] in requests]
         known = {m["request"] for m in keep} | {u["request"] for u in left_out}
