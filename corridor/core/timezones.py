@@ -25,9 +25,13 @@ def zone_for_country(country: str) -> str:
 
 
 def user_zone(user) -> zoneinfo.ZoneInfo:
-    """``user.time_zone`` if set, else the zone of the country of their first organisation, else UTC."""
+    """``user.time_zone`` if set, else their organisation's country, else their authority's, else UTC."""
     name = getattr(user, "time_zone", "") if user is not None else ""
     if not (name and is_valid_zone(name)) and user is not None and user.is_authenticated:
         membership = user.memberships.select_related("organisation").order_by("pk").first()
-        name = zone_for_country(membership.organisation.country) if membership else ""
+        if membership:
+            name = zone_for_country(membership.organisation.country)
+        else:  # authority staff without an organisation: their authority's country
+            staff = user.authority_staff.select_related("authority").order_by("pk").first()
+            name = zone_for_country(staff.authority.country) if staff else ""
     return zoneinfo.ZoneInfo(name if name and is_valid_zone(name) else settings.TIME_ZONE)
