@@ -11,9 +11,11 @@ and ``corridor send-notifications`` retries what is still pending or failed.
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -172,11 +174,23 @@ def queue_emails(ids: list[int]) -> None:
     elif getattr(settings, "CORRIDOR_EMAIL_IN_BACKGROUND", True):
         # Without a broker the task would run inline, and a slow mail server would hold
         # the request; a daemon thread does not (what it leaves unsent is retried).
-        threading.Thread(
+        thread = threading.Thread(
             target=_send_in_thread, args=(ids,), name="notification-emails", daemon=True
-        ).start()
+        )
+        with _threads_lock:
+            _threads.add(thread)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: the retry sends it
+            with _threads_lock:
+                _threads.discard(thread)
+            raise
     else:
         send_notification_emails(ids=ids)
+
+
+_threads: set[threading.Thread] = set()
+_threads_lock = threading.Lock()
 
 
 def _send_in_thread(ids: list[int]) -> None:
@@ -187,6 +201,25 @@ def _send_in_thread(ids: list[int]) -> None:
     finally:
         # The thread's own database connection; the request's connections are not touched.
         connections.close_all()
+        with _threads_lock:
+            _threads.discard(threading.current_thread())
+
+
+def wait_for_background_emails(timeout: float | None = None) -> bool:
+    """Let this process's background e-mail threads finish; whether they all did in time.
+
+    Run at exit, so a command that notified (``corridor send-reminders``) does not end
+    with its e-mails half sent, and before the retry, so it does not wait a run for them.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with _threads_lock:
+        running = list(_threads)
+    for thread in running:
+        thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    return not any(thread.is_alive() for thread in running)
+
+
+atexit.register(wait_for_background_emails, 60)
 
 
 # --- Rendering --------------------------------------------------------------------------

@@ -388,12 +388,28 @@ def test_without_a_broker_sending_happens_on_a_background_thread(
     assert notification.email == Notification.Email.PENDING and slow_backend.sent == []
     [thread] = [t for t in threading.enumerate() if t.name == "notification-emails"]
     assert thread.daemon
+    assert notifications.wait_for_background_emails(timeout=0.1) is False
     slow_backend.release.set()
-    thread.join(timeout=10)
+    assert notifications.wait_for_background_emails(timeout=10) is True
     assert not thread.is_alive()
     notification.refresh_from_db()
     assert notification.email == Notification.Email.SENT
     assert [m.to for m in slow_backend.sent] == [[reader.email]]
+
+
+def test_the_retry_waits_for_emails_this_process_is_sending(
+    transactional_db, settings, slow_backend
+):
+    settings.CORRIDOR_EMAIL_IN_BACKGROUND = True
+    with transaction.atomic():
+        tell([person("reader")])
+    threading.Timer(0.3, slow_backend.release.set).start()
+    out = io.StringIO()
+    call_command("send-notifications", stdout=out)
+    # The thread sent it, so the retry found nothing left to do.
+    assert "0 notification e-mails due" in out.getvalue()
+    assert len(slow_backend.sent) == 1
+    assert Notification.objects.get().email == Notification.Email.SENT
 
 
 def test_with_a_broker_the_worker_is_asked_to_send(

@@ -14,6 +14,7 @@ from corridor.core.notifications import (
     MAX_EMAIL_ATTEMPTS,
     notification_emails_due,
     notification_emails_send,
+    wait_for_background_emails,
 )
 
 
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, now=None, **options):
+        # E-mails this process started in the background (by an earlier step) finish first.
+        wait_for_background_emails(timeout=60)
         moment = parse_moment(now) if now is not None else timezone.now()
         ids = notification_emails_due(now=moment)
         report = notification_emails_send(ids, now=moment)
