@@ -15,5 +15,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("corridor.accounts.urls")),
     path("profiles/", include("corridor.docking.urls")),
     path("insights/", include("corridor.insights.urls")),
+    path("events/", include("corridor.events.urls")),
     path("", include("corridor.registry.urls")),
 )
