@@ -79,6 +79,14 @@ class MeetingsOut(Schema):
     held_share: float | None
 
 
+class EventMeetingsOut(Schema):
+    scheduled: int
+    held: int
+    not_held: int
+    awaiting: int = Field(description="Not checked in by the organisers yet.")
+    held_share: float | None
+
+
 class KindOut(Schema):
     kind: str
     label: str
@@ -102,6 +110,9 @@ class CurrencyOut(Schema):
 class KpisOut(Schema):
     filters: FiltersOut
     meetings: MeetingsOut
+    event_meetings: EventMeetingsOut = Field(
+        description="Meetings at B2B events scheduled to start in the period."
+    )
     agreements: AgreementsOut
     values: list[CurrencyOut]
     median_days_to_acceptance: float | None
@@ -158,7 +169,7 @@ def funnel_out(the_funnel: Funnel) -> dict:
 
 
 def kpis_out(the_kpis: Kpis) -> dict:
-    m = the_kpis.meetings
+    m, events = the_kpis.meetings, the_kpis.event_meetings
     return {
         "filters": _filters_out(the_kpis.filters),
         "meetings": {
@@ -168,6 +179,13 @@ def kpis_out(the_kpis: Kpis) -> dict:
             "disputed": m.disputed,
             "awaiting": m.awaiting,
             "held_share": m.held_share,
+        },
+        "event_meetings": {
+            "scheduled": events.scheduled,
+            "held": events.held,
+            "not_held": events.not_held,
+            "awaiting": events.awaiting,
+            "held_share": events.held_share,
         },
         "agreements": {
             "total": the_kpis.agreements_total,
@@ -205,7 +223,7 @@ def ledger_funnel(request, query: Query[LedgerQuery]):
     response={200: KpisOut, **ERRORS},
     by_alias=True,
     summary="The outcome ledger's KPIs: meetings accepted and held, agreements by kind and "
-    "status, value per currency, median days to acceptance",
+    "status, value per currency, median days to acceptance, event meetings scheduled and held",
     description="Authority staff and platform admins only.",
 )
 def ledger_kpis(request, query: Query[LedgerQuery]):

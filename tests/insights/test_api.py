@@ -63,6 +63,14 @@ def test_kpi_figures(ledger, staff_cn):
         "awaiting": 1,
         "held_share": 0.5,
     }
+    # No B2B event in this ledger (tests/insights/test_event_meetings.py has them).
+    assert body["event_meetings"] == {
+        "scheduled": 0,
+        "held": 0,
+        "not_held": 0,
+        "awaiting": 0,
+        "held_share": None,
+    }
     agreements = body["agreements"]
     assert agreements["total"] == 7
     assert agreements["by_status"] == {"signed": 4, "in_force": 1, "completed": 1, "terminated": 1}
