@@ -90,31 +90,28 @@ def build_instance(
         .select_related("session")
         .order_by("starts_at", "pk")
     )
-    people = list(
-        Participant.objects.filter(
-            registration__event=event, registration__status=Registration.Status.APPROVED
-        )
-        .select_related("user", "registration__organisation")
-        .order_by("pk")
+    approved = Participant.objects.filter(
+        registration__event=event, registration__status=Registration.Status.APPROVED
     )
+    people = list(approved.select_related("user", "registration__organisation").order_by("pk"))
     attends: dict[int, set[int]] = {}
     for person, session in Participant.sessions.through.objects.filter(
-        participant__in=[p.pk for p in people]
+        participant__in=approved.values("pk")
     ).values_list("participant_id", "session_id"):
         attends.setdefault(person, set()).add(session)
     present = Q(requester__registration__status=Registration.Status.APPROVED) & Q(
         recipient__registration__status=Registration.Status.APPROVED
     )
-    requests = list(
-        MeetingRequest.objects.filter(
-            present, event=event, status=MeetingRequest.Status.ACCEPTED
-        ).order_by("pk")
+    accepted = MeetingRequest.objects.filter(
+        present, event=event, status=MeetingRequest.Status.ACCEPTED
     )
+    requests = list(accepted.order_by("pk"))
+    # Subqueries, not lists of keys: no limit on how many variables a query may bind.
     scheduled = list(
         ScheduledMeeting.objects.filter(
             event=event,
             status=ScheduledMeeting.Status.SCHEDULED,
-            request__in=[r.pk for r in requests],
+            request__in=accepted.values("pk"),
         ).order_by("request_id")
     )
 
