@@ -52,8 +52,10 @@ KIND_BY_MIME = {k.content_type: k for k in KINDS if k.code != "text"}
 KIND_BY_EXTENSION = {ext: k for k in KINDS for ext in k.extensions if ext}
 # The part of the archive that makes a ZIP an Office document of each kind.
 OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+# The file picker's filter (an <input accept>): endings and bare types, no parameters.
 ACCEPT_ATTRIBUTE = ",".join(
-    ["." + ext for k in KINDS for ext in k.extensions if ext] + [k.content_type for k in KINDS]
+    ["." + ext for k in KINDS for ext in k.extensions if ext]
+    + [k.content_type.split(";")[0] for k in KINDS]
 )
 ACCEPTED_TYPES = _(
     "Accepted: PDF, PNG, JPEG, Word (DOCX), Excel (XLSX), PowerPoint (PPTX) and plain text (UTF-8)."

@@ -27,12 +27,15 @@ from .thread_fixtures import (
     PDF_TYPE,
     PNG_TYPE,
     docx_bytes,
+    jpeg_bytes,
+    office_bytes,
     pdf_bytes,
     png_bytes,
     stored_files,
     upload,
 )
 
+OOXML = "application/vnd.openxmlformats-officedocument."
 BODY = "Thank you for accepting. Could we see the arm's test report?"
 
 
@@ -162,6 +165,9 @@ def test_body_of_exactly_4000_characters_is_kept(open_interest, org_member):
         ("report.pdf", pdf_bytes(), PDF_TYPE),
         ("arm.png", png_bytes(), PNG_TYPE),
         ("terms.docx", docx_bytes(), DOCX_TYPE),
+        ("photo.JPG", jpeg_bytes(), "image/jpeg"),
+        ("prices.xlsx", office_bytes("xl"), OOXML + "spreadsheetml.sheet"),
+        ("pitch.pptx", office_bytes("ppt"), OOXML + "presentationml.presentation"),
         ("notes.txt", "Pricing: 12 000 ¥ per arm\n价格\n".encode(), "text/plain; charset=utf-8"),
     ],
 )
@@ -258,6 +264,20 @@ def test_zip_named_pdf_and_plain_zip_are_refused(open_interest, org_member, priv
         archive.writestr("payload.js", "alert(1)")
     for name in ("offer.pdf", "offer.zip", "offer.docx"):
         _refused(open_interest, org_member, private_root, files=[upload(name, buffer.getvalue())])
+
+
+def test_an_office_name_on_a_broken_archive_is_refused(open_interest, org_member, private_root):
+    # The first entry says "word/", as filetype looks for, but the archive is cut short.
+    broken = docx_bytes()[:300]
+    for name in ("terms.docx", "terms"):
+        _refused(open_interest, org_member, private_root, files=[upload(name, broken)])
+
+
+def test_a_workbook_named_docx_is_refused(open_interest, org_member, private_root):
+    error = _refused(
+        open_interest, org_member, private_root, files=[upload("terms.docx", office_bytes("xl"))]
+    )
+    assert "terms.docx" in _file_errors(error)
 
 
 def test_a_pdf_named_exe_is_refused(open_interest, org_member, private_root):

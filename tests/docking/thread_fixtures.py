@@ -33,6 +33,8 @@ __all__ = [
     "pdf_bytes",
     "png_bytes",
     "docx_bytes",
+    "jpeg_bytes",
+    "office_bytes",
     "upload",
     "PDF_TYPE",
     "PNG_TYPE",
@@ -141,6 +143,21 @@ def docx_bytes() -> bytes:
             'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Terms</w:t></w:r></w:p>'
             "</w:body></w:document>",
         )
+    return buffer.getvalue()
+
+
+def jpeg_bytes() -> bytes:
+    """The start of a JFIF file: what identifies a JPEG."""
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+
+
+def office_bytes(folder: str) -> bytes:
+    """A minimal Office Open XML package whose main part lives in ``folder`` (xl, ppt)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        archive.writestr(f"{folder}/main.xml", '<?xml version="1.0"?><main/>')
     return buffer.getvalue()
 
 

@@ -186,7 +186,6 @@ def attachment_response(attachment: Attachment) -> FileResponse:
         raise Http404 from None
     response = FileResponse(handle, content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition(attachment.name)
-    response["Content-Length"] = str(attachment.size)
     response["X-Content-Type-Options"] = "nosniff"
     # Opened anyway (a PDF viewer, a typed address), it runs without scripts or the origin.
     response["Content-Security-Policy"] = "sandbox"
