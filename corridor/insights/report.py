@@ -2,9 +2,8 @@
 languages, drawn by WeasyPrint from ``insights/report.html``.
 
 The report needs nothing from the network: the chart is inline SVG, the styles are in
-the page, fonts are the machine's. The URL fetcher refuses every address that is not a
-``data:`` URL, so a stray link in a template can neither leak the report's existence to
-another server nor hang the rendering.
+the page, fonts are the machine's; ``corridor.core.pdf`` renders it with a URL fetcher
+that refuses every address that is not a ``data:`` URL.
 """
 
 from __future__ import annotations
@@ -15,24 +14,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from corridor.core.pdf import offline_fetcher as _offline_fetcher  # noqa: F401  (its tests use it)
+from corridor.core.pdf import render_html
+
 from .charts import funnel_chart, percent
 from .selectors import LedgerFilters, definitions, funnel, kpis
 
 REPORT_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
-
-
-def _offline_fetcher():
-    from weasyprint.urls import URLFetcher
-
-    class OfflineFetcher(URLFetcher):
-        """Fetches ``data:`` URLs only; anything else (http, https, file, ftp) is refused."""
-
-        def fetch(self, url, headers=None):
-            if not url.lower().startswith("data:"):
-                raise ValueError(f"The report fetches nothing from outside: {url[:80]}")
-            return super().fetch(url, headers)
-
-    return OfflineFetcher()
 
 
 def report_html(filters: LedgerFilters, *, language: str, now: dt.datetime | None = None) -> str:
@@ -67,16 +55,9 @@ def report_html(filters: LedgerFilters, *, language: str, now: dt.datetime | Non
 
 def render_report(filters: LedgerFilters, *, language: str, now: dt.datetime | None = None):
     """The report laid out by WeasyPrint (a ``weasyprint.Document``) in ``language``."""
-    from weasyprint import HTML
-
     if language not in REPORT_LANGUAGES:
         raise ValueError(f"No report in {language!r}")
-    html = report_html(filters, language=language, now=now)
-    return HTML(
-        string=html,
-        base_url=(settings.PACKAGE_DIR / "static").as_uri() + "/",
-        url_fetcher=_offline_fetcher(),
-    ).render()
+    return render_html(report_html(filters, language=language, now=now))
 
 
 def report_pdf(filters: LedgerFilters, *, language: str, now: dt.datetime | None = None) -> bytes:
