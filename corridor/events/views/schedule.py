@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
@@ -91,17 +92,20 @@ def _announce(request: HttpRequest, run: ScheduleRun) -> None:
         return
     figures = {"placed": run.placed, "unplaced": len(run.unplaced or [])}
     if run.published_at:
-        messages.success(
-            request,
-            _("The schedule is published: %(placed)d meetings placed, %(unplaced)d left out.")
-            % figures,
+        text = ngettext(
+            "The schedule is published: %(placed)d meeting placed, %(unplaced)d left out.",
+            "The schedule is published: %(placed)d meetings placed, %(unplaced)d left out.",
+            run.placed,
         )
     else:
-        messages.success(
-            request,
-            _("Dry run: %(placed)d meetings would be placed, %(unplaced)d left out; "
-              "nothing was published.") % figures,
-        )  # fmt: skip
+        text = ngettext(
+            "Dry run: %(placed)d meeting would be placed, %(unplaced)d left out; "
+            "nothing was published.",
+            "Dry run: %(placed)d meetings would be placed, %(unplaced)d left out; "
+            "nothing was published.",
+            run.placed,
+        )
+    messages.success(request, text % figures)
 
 
 @login_required
