@@ -220,6 +220,9 @@ def interest_send(
             )
     except IntegrityError:
         raise ValidationError(ALREADY_EXPRESSED, code="duplicate") from None
+    # created_at is auto_now_add; the ledger dates the interest by when it was sent.
+    Interest.objects.filter(pk=interest.pk).update(created_at=now)
+    interest.created_at = now
     audit.record(
         by,
         "interest.send",
