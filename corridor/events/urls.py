@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_agendas
 from .views import events, participants, registrations, requests, schedule, sessions
 
 app_name = "events"
@@ -55,5 +56,28 @@ urlpatterns = [
     #   events:feed (token)                   calendar subscription (Participant.feed_token)
     #   events:master_schedule (slug)         organisers: by slot and table
     #   events:master_schedule_export (slug)  organisers: CSV/XLSX
+    path("<slug:slug>/agenda/", views_agendas.agenda_page, name="agenda"),
+    path("<slug:slug>/agenda.pdf", views_agendas.agenda_pdf, name="agenda_pdf"),
+    path("<slug:slug>/agenda/calendar-address/", views_agendas.feed_reset, name="feed_reset"),
+    path("<slug:slug>/meetings/<int:pk>.ics", views_agendas.meeting_ics, name="meeting_ics"),
+    # The stable feed address is "event_feed" (corridor/urls.py, outside the language prefix).
+    path("feed/<str:token>.ics", views_agendas.feed, name="feed"),
+    path(
+        "<slug:slug>/schedule/master/",
+        views_agendas.master_schedule_page,
+        name="master_schedule",
+    ),
+    # Reversed with the slug alone: the CSV; with format="xlsx": the workbook.
+    path(
+        "<slug:slug>/schedule/master.csv",
+        views_agendas.master_schedule_export,
+        {"format": "csv"},
+        name="master_schedule_export",
+    ),
+    path(
+        "<slug:slug>/schedule/master.<str:format>",
+        views_agendas.master_schedule_export,
+        name="master_schedule_export",
+    ),
     # === end of the agendas block ========================================================
 ]
