@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.docking.demo import loader as profiles_loader
+from corridor.docking.demo import pipeline as pipeline_loader
 from corridor.registry.demo import loader
 from corridor.registry.models import Authority, Organisation, Sector, Zone
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             result = loader.load_demo()
             # Profiles are written by the organisations' people and staff loaded just above.
             profiles = profiles_loader.load_profiles()
+            # Interests, introductions, meetings and agreements between those profiles.
+            pipeline = pipeline_loader.load_pipeline()
         except (ValidationError, ValueError) as error:
             # A broken data file: name the problem; each loader is one transaction, so the
             # failing one wrote nothing.
@@ -30,6 +33,8 @@ class Command(BaseCommand):
             ) from error
         self._print_summary(result)
         for line in profiles_loader.summary(profiles):
+            self.stdout.write(line)
+        for line in pipeline_loader.summary(pipeline):
             self.stdout.write(line)
         self._print_logins(result)
 
