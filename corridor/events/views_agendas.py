@@ -96,11 +96,11 @@ def agenda_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/agenda.html", context)
 
 
-def agenda_pdf_bytes(participant: Participant, *, language: str) -> bytes:
-    """The participant's agenda as PDF in ``language`` and the participant's time zone."""
+def agenda_html(participant: Participant, *, language: str) -> str:
+    """The participant's agenda for the PDF, in ``language`` and the participant's zone."""
     the_agenda = agenda(participant)
     with translation.override(language):
-        html = render_to_string(
+        return render_to_string(
             "events/agenda_pdf.html",
             {
                 "agenda": the_agenda,
@@ -111,7 +111,6 @@ def agenda_pdf_bytes(participant: Participant, *, language: str) -> bytes:
                 "generated_at": timezone.now(),
             },
         )
-    return html_to_pdf(html)
 
 
 @login_required
@@ -126,7 +125,7 @@ def agenda_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     if language not in LANGUAGES:
         language = participant.user.language if participant.user.language in LANGUAGES else "en"
     response = HttpResponse(
-        agenda_pdf_bytes(participant, language=language), content_type="application/pdf"
+        html_to_pdf(agenda_html(participant, language=language)), content_type="application/pdf"
     )
     name = f"{event.slug}-agenda-{participant.pk}-{language}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
