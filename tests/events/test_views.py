@@ -219,7 +219,7 @@ def test_a_participant_sees_their_participation_requests_and_agenda(
     event = participant.registration.event
     assert url("requests", slug=event.slug) in mine
     assert url("agenda", slug=event.slug) in mine
-    assert url("feed", token=participant_cn.feed_token) in mine
+    assert reverse("event_feed", kwargs={"token": participant_cn.feed_token}) in mine
     assert participant.feed_token not in page  # nobody else's calendar address
 
 
