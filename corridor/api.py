@@ -17,6 +17,7 @@ from corridor.accounts.api import ApiTokenAuth, SessionAuth
 from corridor.accounts.api import router as accounts_router
 from corridor.core.api import router as notifications_router
 from corridor.docking.api import router as docking_router
+from corridor.events.api import router as events_router
 from corridor.insights.api import router as insights_router
 from corridor.registry.api import router as registry_router
 
@@ -42,6 +43,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", docking_router)
 api.add_router("/", notifications_router)
 api.add_router("/", insights_router)
+api.add_router("/", events_router)
 
 
 def _detail(request, message, status: int):
