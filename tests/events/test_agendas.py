@@ -300,4 +300,6 @@ def test_a_meeting_file_for_its_people_and_the_organisers_only(
     client.logout()
     assert client.get(path).status_code == 302
     client.force_login(organiser)
-    assert client.get(url("meeting_ics", slug=event.slug, pk=published.pk + 1000)).status_code == 404
+    assert (
+        client.get(url("meeting_ics", slug=event.slug, pk=published.pk + 1000)).status_code == 404
+    )
