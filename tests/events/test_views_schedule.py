@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from corridor.events import services
 from corridor.events.models import ScheduledMeeting, ScheduleRun, Slot
 
+from .schedule_cast import *  # noqa: F403 (the ``tiny`` fixture)
 from .schedule_cast import accepted, person
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,32 @@ def test_a_published_run_places_meetings_and_lists_them(
     row = row[: row.index("</tr>")]
     assert "published" in row and ">1<" in row  # placed
     assert run.upper_bound == run.value == 1 and "0.00 %" in row  # the gap
+
+
+def test_each_reason_reads_in_words_with_its_detail(client, organiser, tiny):
+    event, session = tiny(slots=1, tables=1)
+    ann = person(event, organiser, "Ann", [session])
+    ben = person(event, organiser, "Ben", [session], country="CN")
+    cai = person(event, organiser, "Cai", [session])
+    dan = person(event, organiser, "Dan", [session], country="CN")
+    eve = person(event, organiser, "Eve", [session], cap=0)
+    first = accepted(ann, ben, priority=3)
+    second = accepted(cai, dan)  # the one table is taken by the first meeting
+    capped = accepted(eve, dan)  # Eve takes no meeting
+    services.schedule_run(event=event, by=organiser, time_limit=1, publish=False, seed=1)
+    client.force_login(organiser)
+    page = html(client.get(url("schedule", slug=event.slug)))
+    assert f'data-request="{first.pk}"' not in page.split('id="unplaced-heading"')[1]
+
+    def item(request):
+        found = page[page.index(f'data-request="{request.pk}"') :]
+        return found[: found.index("</li>")]
+
+    assert "tables full" in item(second)
+    assert "but every table is taken then" in item(second)
+    assert "Cai Test (Cai Ltd)" in item(second)
+    assert "a cap is reached" in item(capped)
+    assert "Eve Test (Eve Ltd) already has as many meetings as they take (0)" in item(capped)
 
 
 def test_unplaced_reasons_read_in_the_readers_language(client, organiser, apart):

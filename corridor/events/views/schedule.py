@@ -56,7 +56,9 @@ def _page(request: HttpRequest, event: Event, form: ScheduleRunForm) -> HttpResp
     runs = list(ScheduleRun.objects.filter(event=event).select_related("started_by")[:RUNS_SHOWN])
     for run in runs:
         gap = run.gap
-        run.gap_percent = "" if gap is None else f"{formats.number_format(gap * 100, 2)} %"
+        run.gap_percent = (
+            "" if gap is None else _("%(gap)s %%") % {"gap": formats.number_format(gap * 100, 2)}
+        )
     running = next((r for r in runs if r.status == ScheduleRun.Status.RUNNING), None)
     latest = next((r for r in runs if r.status == ScheduleRun.Status.DONE), None)
     meetings = paginate(
