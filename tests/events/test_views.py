@@ -322,7 +322,14 @@ def test_only_authority_staff_create_events(client, cast, role, event_form):
     assert not Event.objects.filter(slug="ai-docking-day").exists()
 
 
-def test_a_visitor_is_sent_to_sign_in(client, db):
+@pytest.mark.parametrize(
+    "name",
+    ["event_edit", "session_list", "register", "participation", "registrations",
+     "participants", "requests", "schedule"],
+)  # fmt: skip
+def test_a_visitor_is_sent_to_sign_in(client, event, name):
+    response = client.get(url(name, slug=event.slug))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
     response = client.get(url("event_create"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
 
