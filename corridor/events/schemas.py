@@ -66,7 +66,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Ids = Annotated[list[Id], Field(max_length=MAX_LIST)]
 Cap = Annotated[int, Field(ge=0, le=MAX_CAP, description="Meetings at most (0 to 200).")]
 Priority = Annotated[int, Field(ge=1, le=3, description="1 normal, 2 high, 3 essential.")]
-Username = Annotated[str, Field(min_length=1, max_length=150)]
+Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")]
 
 
 def _text(length: int) -> Annotated:
