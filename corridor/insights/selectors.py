@@ -18,8 +18,8 @@ The funnel follows one cohort: the expressions of interest sent in the period.
 3. Accepted: of those, the ones the profile's organisation accepted: answered and
    accepted, including those the sender withdrew after acceptance.
 4. Introduced: of those, the ones where both sides learnt each other's identity (the
-   reveal happened; it may wait for staff approval). An interest withdrawn after its
-   reveal no longer counts here: withdrawal ends the introduction.
+   reveal happened; it may wait for staff approval), including those the sender
+   withdrew after the reveal: the introduction happened.
 5. Meeting held: of those, the ones with at least one meeting that was accepted and is
    marked held: at least one side says it was held and neither side says it was not.
 6. Agreement: of those, the ones with at least one agreement recorded against them.
@@ -457,8 +457,8 @@ STAGE_DEFINITIONS = {
         "after acceptance)."
     ),
     "introduced": _(
-        "Of those, the ones where both sides learnt each other's identity. An interest "
-        "withdrawn after the reveal no longer counts."
+        "Of those, the ones where both sides learnt each other's identity (including those "
+        "withdrawn after the reveal)."
     ),
     "met": _(
         "Of those, the ones with at least one accepted meeting that a side marked held and "

@@ -256,10 +256,16 @@ def test_the_owner_side_sees_the_sending_organisation_but_not_its_people_before_
     assert rows[0]["counterpart"]["name"] == sender_org.name
 
 
-def test_brokers_read_both_sides(cast, sent, owner_org, sender_org):
+def test_brokers_read_their_own_side_and_the_other_after_the_reveal(
+    cast, sent, owner_org, sender_org
+):
+    data = call("get", f"/interests/{sent.pk}", cast["staff_cn"]).json()
+    assert data["owner"]["organisation"] is None  # the Pakistani owner has not consented yet
+    assert owner_org.slug not in json.dumps(data)
+    assert data["sender"]["organisation"]["slug"] == sender_org.slug
+    interest_accept(interest=sent, by=cast["owner_admin"])
     data = call("get", f"/interests/{sent.pk}", cast["staff_cn"]).json()
     assert data["owner"]["organisation"]["slug"] == owner_org.slug
-    assert data["sender"]["organisation"]["slug"] == sender_org.slug
 
 
 def test_the_boxes_hold_each_sides_interests(cast, sent, outsider):

@@ -282,13 +282,26 @@ def test_after_the_reveal_both_sides_know_each_other_and_their_people(
     assert ("Ayesha Khan" in names) == (other_org == owner_org)
 
 
-@pytest.mark.parametrize("who", ["staff_pk", "staff_cn", "platform_admin"])
-def test_brokers_see_both_sides_at_any_time(who, cast, platform_admin, sent, owner_org, sender_org):
+# Before the reveal a broker knows its own country's side only (the owner is Pakistani,
+# the sender Chinese); after it, both. Platform admins know both at any time.
+@pytest.mark.parametrize(
+    "who, knows_before",
+    [("staff_pk", {"owner"}), ("staff_cn", {"sender"}), ("platform_admin", {"owner", "sender"})],
+)
+def test_brokers_see_their_own_countrys_side_and_the_other_after_the_reveal(
+    who, knows_before, cast, platform_admin, sent, owner_org, sender_org
+):
     user = {**cast, "platform_admin": platform_admin}[who]
     assert counterpart(sent, user) is None  # no party
+    names = {"owner": owner_org.name, "sender": sender_org.name}
     both = sides(sent, user)
-    assert both["owner"].organisation.name == owner_org.name
-    assert both["sender"].organisation.name == sender_org.name
+    for side in ("owner", "sender"):
+        seen = both[side].organisation
+        assert (seen.name if seen else None) == (names[side] if side in knows_before else None)
+        assert bool(both[side].contacts) == (side in knows_before)
+    interest_accept(interest=sent, by=cast["owner_admin"])
+    both = sides(Interest.objects.get(pk=sent.pk), user)
+    assert {s: both[s].organisation.name for s in both} == names
     assert both["owner"].contacts and both["sender"].contacts
 
 
@@ -375,8 +388,14 @@ def test_awaiting_approval_the_profile_stays_anonymous(cast, awaiting, profile, 
     assert api_organisation(cast["sender_member"], profile) is None
 
 
-def test_after_withdrawal_the_profile_is_anonymous_again(cast, accepted, profile, owner_org):
+def test_after_withdrawal_the_reveal_stands(cast, accepted, profile, owner_org):
+    # Consent once given is not undone: the sender was introduced and keeps knowing whom.
     interest_withdraw(interest=accepted, by=cast["sender_member"])
+    assert api_organisation(cast["sender_member"], profile)["name"] == owner_org.name
+
+
+def test_withdrawal_before_the_answer_reveals_nothing(cast, sent, profile):
+    interest_withdraw(interest=sent, by=cast["sender_member"])
     assert api_organisation(cast["sender_member"], profile) is None
 
 

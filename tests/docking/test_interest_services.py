@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from corridor.core.models import AuditEntry
 from corridor.docking.models import Interest
+from corridor.docking.selectors.interest import is_open_for_introduction
 from corridor.docking.services import profile_create, profile_withdraw
 from corridor.docking.services.interest import (
     can_send_interest,
@@ -372,13 +373,16 @@ def test_the_sender_side_withdraws_before_an_answer(who, cast, sent, sender_org)
     assert audit_verbs(sent)[-1] == "interest.withdraw"
 
 
-def test_withdrawing_after_the_reveal_ends_the_introduction(cast, sent):
+def test_withdrawing_after_the_reveal_ends_the_introduction_but_keeps_the_reveal(cast, sent):
     interest_accept(interest=sent, by=cast["owner_admin"])
+    revealed_at = Interest.objects.get(pk=sent.pk).revealed_at
     interest = interest_withdraw(interest=sent, by=cast["sender_member"])
     sent.refresh_from_db()
     assert sent.status == interest.status == Status.WITHDRAWN
-    assert sent.reveal == Reveal.NOT_YET and sent.revealed_at is None
-    # The reveal itself stays on record.
+    # The two sides were introduced: the ledger counts it, and consent is not undone.
+    assert sent.reveal == Reveal.REVEALED and sent.revealed_at == revealed_at
+    assert not is_open_for_introduction(sent)
+    # The reveal is on record too.
     assert audit_verbs(sent) == [
         "interest.send",
         "interest.accept",

@@ -37,11 +37,11 @@ def test_accepting_then_withdrawing_moves_an_interest_through_the_funnel(
     assert stages() == [1, 1, 1, 1, 0, 0]
     assert kpis(LedgerFilters.parse({})).median_days_to_acceptance == 0.0
 
-    # Withdrawal ends the introduction: still accepted, no longer introduced.
+    # Withdrawal ends the introduction, but it happened: still accepted and introduced.
     interest_withdraw(interest=interest, by=writer)
-    assert stages() == [1, 1, 1, 0, 0, 0]
+    assert stages() == [1, 1, 1, 1, 0, 0]
 
     # Taken back before any answer: an interest, never an acceptance.
     again = interest_send(profile=profile, organisation=sender, by=writer, message="Again")
     interest_withdraw(interest=again, by=writer)
-    assert stages() == [1, 2, 1, 0, 0, 0]
+    assert stages() == [1, 2, 1, 1, 0, 0]

@@ -111,8 +111,10 @@ class Interest(TimeStampedModel):
                 condition=Q(status="declined") | Q(decline_reason=""),
                 name="interest_reason_only_when_declined",
             ),
+            # An introduction that ends (withdrawn) keeps its reveal: it happened, and the
+            # ledger counts it.
             models.CheckConstraint(
-                condition=Q(status="accepted") | Q(reveal="not_yet"),
+                condition=Q(status__in=["accepted", "withdrawn"]) | Q(reveal="not_yet"),
                 name="interest_reveal_only_when_accepted",
             ),
             models.CheckConstraint(

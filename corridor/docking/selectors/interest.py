@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import QuerySet
 from django.http import Http404
 
-from corridor.core.permissions import is_platform_admin, staff_authority_ids
+from corridor.core.permissions import is_platform_admin, staff_authority_ids, staff_countries
 from corridor.registry.models import Organisation
 
 from .. import parties
@@ -117,6 +117,23 @@ class CounterpartView:
         return asdict(self)
 
 
+class _Rules:
+    """What one viewer may know of organisations, read once for any number of interests."""
+
+    def __init__(self, viewer):
+        self.profile = identity_rule(viewer)
+        self.admin = is_platform_admin(viewer)
+        self.countries = staff_countries(viewer)
+
+    def __call__(self, profile) -> bool:
+        """May the viewer know who wrote ``profile`` (the profile pages' rule)?"""
+        return self.profile(profile)
+
+    def staff_of(self, organisation: Organisation) -> bool:
+        """Is the viewer staff of ``organisation``'s country (or a platform admin)?"""
+        return self.admin or str(organisation.country) in self.countries
+
+
 def viewer_side(interest: Interest, viewer) -> str | None:
     """ "owner", "sender", "broker" (reads along), or None (must not learn of it)."""
     organisation_id = parties.party_organisation_id(viewer, interest)
@@ -144,11 +161,24 @@ def _contacts(organisation: Organisation) -> list[ContactView]:
 
 
 def _side_view(interest: Interest, side: str, viewer_is: str, sees_identity) -> CounterpartView:
-    """``side`` of ``interest`` as someone on ``viewer_is`` sees it."""
+    """``side`` of ``interest`` as someone on ``viewer_is`` sees it.
+
+    Brokers are authority staff of either side's country: before the reveal they know
+    only what they know anyway (their own country's organisations, a profile's author
+    where the profile rule lets them), never the other country's organisation that has
+    not consented yet.
+    """
     organisation = interest.profile.organisation if side == OWNER else interest.organisation
     revealed = interest.reveal == Reveal.REVEALED
-    if viewer_is in (side, BROKER):
+    if viewer_is == side:
         knows, contacts = True, True
+    elif viewer_is == BROKER:
+        own = (
+            sees_identity(interest.profile)
+            if side == OWNER
+            else sees_identity.staff_of(organisation)
+        )
+        knows = contacts = revealed or own
     elif side == SENDER:  # the owner looks at who approached it
         knows, contacts = True, revealed
     else:  # the sender looks at the profile's organisation
@@ -169,7 +199,7 @@ def counterpart(interest: Interest, viewer) -> CounterpartView | None:
     if side not in (OWNER, SENDER):
         return None
     other = SENDER if side == OWNER else OWNER
-    return _side_view(interest, other, side, identity_rule(viewer))
+    return _side_view(interest, other, side, _Rules(viewer))
 
 
 def sides(interest: Interest, viewer) -> dict[str, CounterpartView] | None:
@@ -177,7 +207,7 @@ def sides(interest: Interest, viewer) -> dict[str, CounterpartView] | None:
     side = viewer_side(interest, viewer)
     if side is None:
         return None
-    rule = identity_rule(viewer)
+    rule = _Rules(viewer)
     return {s: _side_view(interest, s, side, rule) for s in (OWNER, SENDER)}
 
 
@@ -211,7 +241,7 @@ class InterestSummary:
 def interest_summaries(interests, viewer) -> list[InterestSummary]:
     """Rows for ``interests`` (loaded with :func:`interests_received` / ``_sent``, or a
     page of them) as ``viewer`` may see them, in a fixed number of queries."""
-    rule = identity_rule(viewer)
+    rule = _Rules(viewer)
     rows = []
     for interest in interests:
         side = viewer_side(interest, viewer)

@@ -91,8 +91,8 @@ class _Viewer:
             return set()
         return set(
             Interest.objects.filter(
+                # A reveal outlives the introduction: consent once given is not undone.
                 organisation_id__in=self.organisations,
-                status=Interest.Status.ACCEPTED,
                 reveal=Interest.Reveal.REVEALED,
             ).values_list("profile_id", flat=True)
         )

@@ -392,9 +392,9 @@ def interest_decline(
 def interest_withdraw(*, interest: Interest, by, now: datetime.datetime | None = None) -> Interest:
     """The sender takes its interest back: before an answer, or to end the introduction.
 
-    Ending an introduction calls off its meetings not yet held. The database allows a
-    reveal only on an accepted interest, so an introduction that ends is no longer
-    "revealed"; the reveal itself stays in the audit log.
+    Ending an introduction calls off its meetings not yet held. A reveal that happened
+    stays (the two sides know each other, and the ledger counts the introduction); one
+    still waiting for staff approval is dropped with the interest.
     """
     now = now or timezone.now()
     require(
@@ -411,8 +411,8 @@ def interest_withdraw(*, interest: Interest, by, now: datetime.datetime | None =
         locked,
         allowed_from=Interest.OPEN,
         status=Status.WITHDRAWN,
-        reveal=Reveal.NOT_YET,
-        revealed_at=None,
+        reveal=Reveal.REVEALED if locked.reveal == Reveal.REVEALED else Reveal.NOT_YET,
+        revealed_at=locked.revealed_at if locked.reveal == Reveal.REVEALED else None,
     )
     if not won:
         raise ValidationError(
