@@ -124,10 +124,6 @@ class Agenda:
         """The person lives on the event's clock: one time column is enough."""
         return self.zone.key == self.event_zone.key
 
-    @property
-    def scheduled(self) -> int:
-        return sum(not item.cancelled for item in self.items)
-
 
 def agenda_item(
     meeting: ScheduledMeeting, participant: Participant, zone: zoneinfo.ZoneInfo

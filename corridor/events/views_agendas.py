@@ -11,6 +11,7 @@ its secret token is the only key, and an unknown token is a 404.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,7 +35,9 @@ from .models import Event, Participant
 from .views.common import event_for, organised, zone_name
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
-TOKEN_MAX = 64  # Participant.feed_token's length: anything longer is no token of ours
+# What new_feed_token makes (URL-safe base64); anything else is no token of ours, and never
+# reaches the database (a NUL byte would make PostgreSQL fail the query).
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _participant(event: Event, pk: int) -> Participant | None:
@@ -140,7 +143,7 @@ def agenda_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The subscription feed: no sign-in, the token is the key (404 for an unknown one)."""
     participant = None
-    if 0 < len(token) <= TOKEN_MAX:
+    if TOKEN.fullmatch(token):
         participant = (
             Participant.objects.filter(feed_token=token)
             .select_related("user", "registration__event")
@@ -227,13 +230,13 @@ def master_schedule_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def master_schedule_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     event = organised(request, slug)
+    if format not in exports.FORMATS:
+        raise Http404("No such format.")
     if format == "csv":
         content, kind = exports.csv_bytes(event), "text/csv; charset=utf-8"
-    elif format == "xlsx":
+    else:
         content = exports.xlsx_bytes(event, rtl=translation.get_language_bidi())
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise Http404("No such format.")
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(event, format)}"'
     response["Cache-Control"] = "private, no-store"

@@ -201,6 +201,22 @@ def test_an_unknown_token_is_404(client, published, participant):
     for token in ("nope", participant.feed_token[:-1], participant.feed_token + "x", "x" * 300):
         assert client.get(url("event_feed", token=token)).status_code == 404
     assert client.get(f"/feeds/events/{participant.feed_token}.ics/").status_code == 404
+    for raw in ("%00", "a%00b", "%E2%80%AE", "a%20b"):  # never a query, never a 500
+        assert client.get(f"/feeds/events/{raw}.ics").status_code == 404
+
+
+def test_the_feed_makes_as_many_queries_for_many_meetings_as_for_one(
+    client, published, event, session_pm, participant, organiser, django_assert_max_num_queries
+):
+    path = url("event_feed", token=participant.feed_token)
+    with django_assert_max_num_queries(10) as few:
+        client.get(path)
+    for name in ("Bo", "Cai", "Dee"):
+        accepted_with(participant, person(event, organiser, name, [session_pm], country="CN"))
+    run(event, organiser)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(path)
+    assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 4
 
 
 def test_a_feed_holds_no_one_elses_meetings(
