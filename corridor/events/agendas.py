@@ -240,6 +240,26 @@ def master_schedule(event: Event) -> list[SessionGrid]:
     return grids
 
 
+def in_columns(grid: SessionGrid, size: int) -> list[SessionGrid]:
+    """``grid`` cut into grids of at most ``size`` tables each (for paper)."""
+    parts = []
+    for first in range(0, len(grid.tables), size):
+        tables = grid.tables[first : first + size]
+        rows = [
+            GridRow(
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                cells=row.cells[first : first + size],
+                slot=row.slot,
+                label=row.label,
+            )
+            for row in grid.rows
+        ]
+        meetings = sum(cell is not None for row in rows for cell in row.cells)
+        parts.append(SessionGrid(session=grid.session, tables=tables, rows=rows, meetings=meetings))
+    return parts
+
+
 def master_rows(event: Event) -> list[ScheduledMeeting]:
     """The event's scheduled meetings in time and table order (for exports)."""
     return list(

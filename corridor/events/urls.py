@@ -67,7 +67,7 @@ urlpatterns = [
         views_agendas.master_schedule_page,
         name="master_schedule",
     ),
-    # Reversed with the slug alone: the CSV; with format="xlsx": the workbook.
+    # Reversed with the slug alone: the CSV; with format="xlsx" or "pdf": the others.
     path(
         "<slug:slug>/schedule/master.csv",
         views_agendas.master_schedule_export,

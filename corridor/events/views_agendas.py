@@ -1,5 +1,5 @@
 """Personal agendas (page and PDF), calendar feeds and single-meeting files, and the
-organisers' master schedule with its CSV/XLSX exports.
+organisers' master schedule with its CSV, XLSX and PDF exports.
 
 Who sees what: a participant their own agenda and meetings; the event's organisers any
 participant's agenda (``?participant=ID``), any meeting and the master schedule; everyone
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from corridor.core.pdf import html_to_pdf
 
 from . import exports, selectors, services
-from .agendas import agenda, master_schedule, meetings_with_people
+from .agendas import agenda, in_columns, master_schedule, meetings_with_people
 from .calendar import feed_ics, feed_url
 from .calendar import meeting_ics as build_meeting_ics
 from .models import Event, Participant
@@ -226,13 +226,37 @@ def master_schedule_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# Tables side by side on a landscape A4 page; wider sessions continue on the next page.
+PDF_COLUMNS = 8
+
+
+def master_schedule_html(event: Event, *, language: str) -> str:
+    """The master schedule for the PDF, in ``language``, on the event's clock."""
+    grids = [part for grid in master_schedule(event) for part in in_columns(grid, PDF_COLUMNS)]
+    with translation.override(language):
+        return render_to_string(
+            "events/master_schedule_pdf.html",
+            {
+                "event": event,
+                "grids": grids,
+                "zone": zone_name(event),
+                "language": language,
+                "rtl": translation.get_language_bidi(),
+            },
+        )
+
+
 @login_required
 @require_GET
 def master_schedule_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     event = organised(request, slug)
-    if format not in exports.FORMATS:
+    if format not in (*exports.FORMATS, "pdf"):
         raise Http404("No such format.")
-    if format == "csv":
+    if format == "pdf":
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        content = html_to_pdf(master_schedule_html(event, language=language))
+        kind = "application/pdf"
+    elif format == "csv":
         content, kind = exports.csv_bytes(event), "text/csv; charset=utf-8"
     else:
         content = exports.xlsx_bytes(event, rtl=translation.get_language_bidi())

@@ -20,6 +20,7 @@ from .schedule_cast import run
 
 __all__ = [
     "accepted_with",
+    "document_text",
     "first_slot",
     "html",
     "meet",
@@ -33,6 +34,18 @@ def url(name: str, lang: str = "en", **kwargs) -> str:
     with translation.override(lang):
         return reverse(name if ":" in name or name == "event_feed" else f"events:{name}",
                        kwargs=kwargs or None)  # fmt: skip
+
+
+def document_text(document) -> str:
+    """The text WeasyPrint laid out on the pages (what the PDF shows)."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return " ".join(
+        box.text
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, TextBox)
+    )
 
 
 def html(response) -> str:

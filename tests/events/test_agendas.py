@@ -15,22 +15,10 @@ from corridor.events.models import Participant, ScheduledMeeting
 from corridor.events.views_agendas import agenda_html
 
 from .agenda_cast import *  # noqa: F403
-from .agenda_cast import accepted_with, first_slot, html, meet, url
+from .agenda_cast import accepted_with, document_text, first_slot, html, meet, url
 from .schedule_cast import person, run
 
 pytestmark = pytest.mark.django_db
-
-
-def document_text(document) -> str:
-    """The text WeasyPrint laid out on the pages (what the PDF shows)."""
-    from weasyprint.formatting_structure.boxes import TextBox
-
-    return " ".join(
-        box.text
-        for page in document.pages
-        for box in page._page_box.descendants()
-        if isinstance(box, TextBox)
-    )
 
 
 def row(page: str, meeting) -> str:

@@ -5,18 +5,21 @@ formula kept as text."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from corridor.core.pdf import render_html
 from corridor.events import services
 from corridor.events.exports import headers
 from corridor.events.models import ScheduledMeeting
+from corridor.events.views_agendas import master_schedule_html
 
 from .agenda_cast import *  # noqa: F403
-from .agenda_cast import accepted_with, html, url
+from .agenda_cast import accepted_with, document_text, html, url
 from .schedule_cast import person, run
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +192,7 @@ def test_the_xlsx_reads_right_to_left_in_urdu(client, published, organiser):
 
 def test_an_unknown_format_is_404(client, published, organiser):
     client.force_login(organiser)
-    for fmt in ("pdf", "json", "CSV"):
+    for fmt in ("json", "CSV", "ics"):
         path = url("master_schedule_export", slug=published.event.slug, format=fmt)
         assert client.get(path).status_code == 404
 
@@ -200,3 +203,29 @@ def test_an_empty_schedule_exports_headers_only(client, event, organiser):
     assert rows == [] and header[0] == "Session"
     content = client.get(url("master_schedule_export", slug=event.slug, format="xlsx")).content
     assert load_workbook(io.BytesIO(content)).active.max_row == 1
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ur"])
+def test_the_pdf_renders_in_each_language(client, published, organiser, language):
+    client.force_login(organiser)
+    path = url("master_schedule_export", lang=language, slug=published.event.slug, format="pdf")
+    response = client.get(path)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 3000
+    page = master_schedule_html(published.event, language=language)
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ur" else "ltr"}">' in page
+    assert not re.search(r"(src|href)=|url\(|@import", page)  # nothing to fetch
+
+
+def test_a_wide_session_continues_on_the_next_page(published, organiser):
+    services.meeting_move(meeting=published, by=organiser, slot=published.slot, table=10)
+    page = master_schedule_html(published.event, language="en")
+    assert (
+        page.count("<section>") == 3
+    )  # the morning in two parts (tables 1–8, 9–10), the afternoon
+    assert "Table 8</th>" in page and "Table 10</th>" in page and "Table 11" not in page
+    text = document_text(render_html(page))
+    assert "Amina Khan" in text and "Wei Zhang" in text
