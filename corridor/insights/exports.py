@@ -46,8 +46,10 @@ def funnel_rows(funnel: Funnel) -> list[Row]:
     section, rows = _("Funnel"), []
     for stage in funnel.stages:
         rows.append((section, stage.label, _("Count"), stage.count))
-        rows.append((section, stage.label, _("% of the previous stage"), _pct(stage.from_previous)))
-        rows.append((section, stage.label, _("% of interests"), _pct(stage.from_interests)))
+        rows.append(
+            (section, stage.label, _("Share of the previous stage (%)"), _pct(stage.from_previous))
+        )
+        rows.append((section, stage.label, _("Share of interests (%)"), _pct(stage.from_interests)))
     return rows
 
 
@@ -72,7 +74,7 @@ def _kpi_rows(kpis: Kpis) -> list[tuple]:
         (section, _("Not held"), "", meetings.not_held),
         (section, _("Disputed"), "", meetings.disputed),
         (section, _("No outcome yet"), "", meetings.awaiting),
-        (section, _("% of accepted meetings held"), "", (SHARE, meetings.held_share)),
+        (section, _("Share of accepted meetings held (%)"), "", (SHARE, meetings.held_share)),
     ]
     events = kpis.event_meetings
     section = _("Event meetings starting in the period")
@@ -81,7 +83,7 @@ def _kpi_rows(kpis: Kpis) -> list[tuple]:
         (section, _("Held"), "", events.held),
         (section, _("Not held"), "", events.not_held),
         (section, _("Not checked in yet"), "", events.awaiting),
-        (section, _("% of scheduled meetings held"), "", (SHARE, events.held_share)),
+        (section, _("Share of scheduled meetings held (%)"), "", (SHARE, events.held_share)),
     ]
     section, total = _("Agreements signed in the period"), _("Total")
     for row in kpis.agreements:

@@ -125,6 +125,6 @@ def test_event_meetings_are_in_the_exports_and_the_definitions(forum):
         (SECTION, "Held"): 1,
         (SECTION, "Not held"): 1,
         (SECTION, "Not checked in yet"): 1,
-        (SECTION, "% of scheduled meetings held"): 33.3,
+        (SECTION, "Share of scheduled meetings held (%)"): 33.3,
     }
     assert "Event meetings" in [term for term, _meaning in definitions()]

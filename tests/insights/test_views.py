@@ -201,13 +201,13 @@ def test_csv_export_parses_back_to_the_same_figures(ledger, staff_pk):
         ]
     }
     assert list(funnel.values()) == [4, 9, 5, 3, 2, 2]
-    assert cells[("Funnel", "Accepted", "% of the previous stage")] == "55.6"
-    assert cells[("Funnel", "Interests", "% of the previous stage")] == ""
+    assert cells[("Funnel", "Accepted", "Share of the previous stage (%)")] == "55.6"
+    assert cells[("Funnel", "Interests", "Share of the previous stage (%)")] == ""
     assert cells[("Filters", "Period", "")] == "2025-01-01 – 2025-06-30"
     meetings = "Meetings starting in the period"
     assert cells[(meetings, "Accepted", "")] == "6"
     assert cells[(meetings, "Held", "")] == "3"
-    assert cells[(meetings, "% of accepted meetings held", "")] == "50.0"
+    assert cells[(meetings, "Share of accepted meetings held (%)", "")] == "50.0"
     agreements = "Agreements signed in the period"
     assert cells[(agreements, "Total", "Total")] == "7"
     assert cells[(agreements, "memorandum of understanding", "in force")] == "1"
