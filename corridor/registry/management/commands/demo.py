@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from corridor.docking.demo import loader as profiles_loader
 from corridor.docking.demo import pipeline as pipeline_loader
+from corridor.events import demo as events_loader
 from corridor.registry.demo import loader
 from corridor.registry.models import Authority, Organisation, Sector, Zone
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             profiles = profiles_loader.load_profiles()
             # Interests, introductions, meetings and agreements between those profiles.
             pipeline = pipeline_loader.load_pipeline()
+            # B2B events (one past, one upcoming) with those organisations' people.
+            events = events_loader.load_events()
         except (ValidationError, ValueError) as error:
             # A broken data file: name the problem; each loader is one transaction, so the
             # failing one wrote nothing.
@@ -35,6 +38,8 @@ class Command(BaseCommand):
         for line in profiles_loader.summary(profiles):
             self.stdout.write(line)
         for line in pipeline_loader.summary(pipeline):
+            self.stdout.write(line)
+        for line in events_loader.summary(events):
             self.stdout.write(line)
         self._print_logins(result)
 
