@@ -10,6 +10,7 @@ Hall A. Imported with ``from .agenda_cast import *`` by the test modules.
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -20,6 +21,7 @@ from .schedule_cast import run
 
 __all__ = [
     "accepted_with",
+    "back_to_english",
     "document_text",
     "first_slot",
     "html",
@@ -71,6 +73,15 @@ def meet(meeting: ScheduledMeeting, slot: Slot, organiser, table: int = 1) -> Sc
         services.meeting_move(meeting=meeting, by=organiser, slot=slot, table=table)
     meeting.refresh_from_db()
     return meeting
+
+
+@pytest.fixture(autouse=True)
+def back_to_english():
+    """A request to /ur/ or /zh-hans/ leaves that language active in the thread (the
+    locale middleware activates it and nothing deactivates it): later tests would read
+    Urdu messages. Each test here ends in the default language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
