@@ -6,13 +6,16 @@ platform admin (so writes get past permissions and reach the services and the
 database). Run on SQLite and PostgreSQL: PostgreSQL refuses what SQLite stores.
 """
 
+import datetime
 import zlib
+from zoneinfo import ZoneInfo
 
 import pytest
 import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -20,6 +23,7 @@ from schemathesis.checks import not_a_server_error
 from corridor.accounts.models import ApiToken, OrganisationMembership
 from corridor.accounts.services import api_token_create
 from corridor.docking.services import profile_approve, profile_create, profile_submit
+from corridor.events.services import event_create, event_publish, session_add
 from corridor.registry.models import Sector
 
 from .factories import OrganisationFactory, ZoneFactory
@@ -34,6 +38,9 @@ PATH_VALUES = {
     "/api/v1/organisations/{slug}": "indus-robotics",
     "/api/v1/sectors/{code}": "robotics.drones",
 }
+EVENT_PATHS = ("", "/publish", "/sessions", "/registrations", "/participants", "/requests",
+               "/schedule-runs", "/schedule")  # fmt: skip
+PATH_VALUES.update({f"/api/v1/events/{{slug}}{tail}": "fuzz-forum" for tail in EVENT_PATHS})
 BODY_VALUES = {
     "/api/v1/sectors": {"parent": "ai"},
     "/api/v1/sectors/{code}": {"parent": "robotics"},
@@ -50,6 +57,9 @@ BODY_VALUES = {
                          "target_countries": ["CN"], "keywords": ["robotics"],
                          "modes": ["licence"]},
     "/api/v1/profiles/{profile_id}": {"sectors": ["fintech"], "target_countries": ["PK"]},
+    "/api/v1/events": {"authority": "stza", "time_zone": "Asia/Karachi",
+                       "eligible_countries": ["PK"], "eligible_sectors": ["ai"]},
+    "/api/v1/events/{slug}/registrations": {"organisation": "indus-robotics"},
 }  # fmt: skip
 
 
@@ -84,7 +94,23 @@ def world(keep_the_test_connection, platform_admin, organisation, zone_pk, zone_
         "token_id": admin_token.pk,
         "spare": spare,
         "profiles": _profiles(organisation, platform_admin),
+        "event": _event(zone_pk.authority, platform_admin),
     }
+
+
+def _event(authority, organiser):
+    """A published event with one session, open for registration, for the events endpoints."""
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    event = event_create(
+        by=organiser, authority=authority, slug="fuzz-forum", title_en="Fuzz forum",
+        format="in_person", time_zone="Asia/Karachi", starts_on=day, ends_on=day,
+        registration_opens_at=timezone.now() - datetime.timedelta(days=1),
+        registration_closes_at=timezone.now() + datetime.timedelta(days=20),
+    )  # fmt: skip
+    start = datetime.datetime.combine(day, datetime.time(9), tzinfo=ZoneInfo("Asia/Karachi"))
+    session_add(event=event, by=organiser, name="Morning", starts_at=start,
+                ends_at=start + datetime.timedelta(hours=2), slot_minutes=20, tables=4)  # fmt: skip
+    return event_publish(event=event, by=organiser).pk
 
 
 def _profiles(organisation, author) -> list[int]:
