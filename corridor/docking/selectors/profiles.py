@@ -235,8 +235,9 @@ def public_profile_view(profile: CooperationProfile, viewer) -> ProfileView:
     """The profile as ``viewer`` may see it; ``PermissionDenied`` when they may not see it at all.
 
     An anonymous profile shown to someone outside its organisation (and not a
-    platform admin or staff of its authority) carries no identifying field: not
-    the organisation's name, identifiers, website, city or people.
+    platform admin, staff of its authority, or a party it was revealed to by an
+    accepted interest) carries no identifying field: not the organisation's name,
+    identifiers, website, city or people.
     """
     views = profile_views([profile], viewer)
     if not views:
