@@ -188,7 +188,10 @@ def test_a_meeting_dropped_from_the_schedule_is_sent_cancelled(
         assert str(after["STATUS"]) == "CANCELLED"
         assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
         assert after.decoded("DTSTART") == before.decoded("DTSTART")
-        assert "taken out of the schedule" in str(after["DESCRIPTION"])
+    # Amina reads English (Wei's copy says the same in Chinese).
+    assert "taken out of the schedule" in str(
+        vevents(feed(client, participant))[published.uid]["DESCRIPTION"]
+    )
     # A later run does not bring it back or forget it.
     run(published.event, organiser)
     assert str(vevents(feed(client, participant))[published.uid]["STATUS"]) == "CANCELLED"
