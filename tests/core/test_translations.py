@@ -19,6 +19,8 @@ SCRIPTS = {"zh_Hans": re.compile(r"[\u4e00-\u9fff]"), "ur": re.compile(r"[\u0600
 # Names and acronyms that stay as they are in every language.
 # EDA is in a seeded sector name; Ctrl is the key as labelled on Chinese keyboards.
 KEPT = {"Corridor", "API", "ROR", "ROR id", "CSV", "JSON", "OpenAPI", "URL", "ID", "R&D", "km²"}
+# File formats keep their names; the e-mail subject starts with the product name.
+KEPT |= {"PDF", "PDF:", "Corridor: %(subject)s"}
 KEPT_ON_PAGES = {"EDA", "Ctrl"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
