@@ -38,6 +38,17 @@ def notification_emails_inline():
     settings.CORRIDOR_EMAIL_IN_BACKGROUND = False
 
 
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A page in /ur/ or /zh-hans/ leaves its language active in the thread; the next test
+    must not inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def authority_pk(db):
     return AuthorityFactory(code="stza", name_en="Special Technology Zones Authority", country="PK")
