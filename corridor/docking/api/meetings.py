@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from corridor.registry.schemas import WRITE_ERRORS, ErrorOut, InputSchema, ValidationErrorOut
@@ -23,7 +23,13 @@ from corridor.registry.schemas import WRITE_ERRORS, ErrorOut, InputSchema, Valid
 from .. import parties
 from ..models import Meeting
 from ..schemas import Language
-from ..selectors.meetings import MeetingView, meeting_for, meeting_views, meetings_of
+from ..selectors.meetings import (
+    MeetingView,
+    can_read_meetings,
+    meeting_for,
+    meeting_views,
+    meetings_of,
+)
 from ..services import meetings as services
 from ..views.meetings import ics_response
 
@@ -153,6 +159,8 @@ def _one(meeting_id: int, user) -> dict:
 )
 def meeting_list(request, interest_id: int = IdPath):
     interest = parties.interest_for(request.auth, interest_id)
+    if not can_read_meetings(request.auth, interest):
+        raise Http404
     views = meeting_views(meetings_of(interest), request.auth)
     return {"items": [_out(v) for v in views]}
 

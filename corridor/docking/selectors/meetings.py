@@ -27,8 +27,16 @@ def meetings_of(interest: Interest) -> QuerySet[Meeting]:
     )
 
 
+def can_read_meetings(user, interest: Interest) -> bool:
+    """The parties once the identities are revealed (a meeting names both sides, and before
+    the reveal there is none to read); the brokering staff always."""
+    if parties.party_organisation_id(user, interest) is not None:
+        return interest.reveal == Interest.Reveal.REVEALED
+    return parties.is_broker(user, interest)
+
+
 def meeting_for(user, pk) -> Meeting:
-    """Meeting ``pk`` if ``user`` is a party or a broker of its introduction; 404 otherwise."""
+    """Meeting ``pk`` if ``user`` may read its introduction's meetings; 404 otherwise."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -41,7 +49,7 @@ def meeting_for(user, pk) -> Meeting:
         .prefetch_related("outcomes")
         .first()
     )
-    if meeting is None:
+    if meeting is None or not can_read_meetings(user, meeting.interest):
         raise Http404
     return meeting
 
