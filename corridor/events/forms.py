@@ -375,8 +375,6 @@ class ScheduleRunForm(forms.Form):
     time_limit = forms.FloatField(
         label=_("Time limit (seconds)"),
         initial=20,
-        help_text=_("At most %(most)d seconds; the best schedule found by then is kept.")
-        % {"most": MAX_TIME_LIMIT},
     )
     publish = forms.TypedChoiceField(
         label=_("What to do with the result"),
@@ -388,3 +386,10 @@ class ScheduleRunForm(forms.Form):
         initial="no",
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled in per request: a lazy text formatted at import would stay in English.
+        self.fields["time_limit"].help_text = _(
+            "At most %(most)d seconds; the best schedule found by then is kept."
+        ) % {"most": MAX_TIME_LIMIT}
