@@ -301,9 +301,17 @@ def _identifiers(organisation) -> list[str]:
 
 @pytest.mark.parametrize("key", ["p076", "p001", "p053", "p067", "p143", "p002", "p096"])
 def test_matches_and_their_explanations_name_no_organisation_of_an_anonymous_profile(demo, db, key):
+    from corridor.docking.models import Interest
+
     profile = demo_profiles()[key]
     results = profile_matches(profile=profile, viewer=member_of(profile.organisation), k=10)
     assert len(results) == 10
+    # The demo's pipeline introduced some organisations to each other: those know whom.
+    introduced = set(
+        Interest.objects.filter(organisation=profile.organisation, reveal="revealed").values_list(
+            "profile_id", flat=True
+        )
+    )
     by_reference = {
         p.reference: p
         for p in CooperationProfile.objects.select_related("organisation").filter(
@@ -313,7 +321,7 @@ def test_matches_and_their_explanations_name_no_organisation_of_an_anonymous_pro
     for result in results:
         candidate = by_reference[result.profile.reference]
         assert candidate.organisation_id != profile.organisation_id
-        if candidate.is_anonymous:
+        if candidate.is_anonymous and candidate.pk not in introduced:
             assert result.profile.organisation is None
             text = json.dumps(result.to_dict(), ensure_ascii=False)
             for value in _identifiers(candidate.organisation):
