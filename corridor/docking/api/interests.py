@@ -233,7 +233,11 @@ def _out(interest: Interest, viewer) -> dict:
         "answered_at": interest.answered_at,
         "revealed_at": interest.revealed_at,
         "decline_reason": interest.decline_reason,
-        "decline_note": interest.decline_note if side != "sender" else None,
+        "decline_note": (
+            interest.decline_note
+            if interest_selectors.sees_decline_note(interest, viewer)
+            else None
+        ),
         "owner": _side(both["owner"]),
         "sender": _side(both["sender"]),
         "reveal_approvals": [

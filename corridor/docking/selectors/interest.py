@@ -144,6 +144,15 @@ def viewer_side(interest: Interest, viewer) -> str | None:
     return None
 
 
+def sees_decline_note(interest: Interest, viewer) -> bool:
+    """The owner's note on a decline may name it: its own side reads it, and staff of its
+    country (or platform admins); not the sender, nor the other country's staff."""
+    side = viewer_side(interest, viewer)
+    if side == OWNER:
+        return True
+    return side == BROKER and _Rules(viewer).staff_of(interest.profile.organisation)
+
+
 def organisation_view(organisation: Organisation) -> OrganisationView:
     return OrganisationView(
         id=organisation.pk,

@@ -219,8 +219,9 @@ def _detail_context(request: HttpRequest, interest: Interest, **extra) -> dict:
         "status_label": STATUS_LABELS.get(interest.status, interest.status),
         "reveal_label": REVEAL_LABELS.get(interest.reveal, interest.reveal),
         "reason_label": REASON_LABELS.get(interest.decline_reason, ""),
-        # The owner may have named themselves in the note: the sender never reads it.
-        "show_decline_note": side != interest_selectors.SENDER and bool(interest.decline_note),
+        # The owner may have named itself in the note: only its side and its staff read it.
+        "show_decline_note": bool(interest.decline_note)
+        and interest_selectors.sees_decline_note(interest, user),
         "expires_in": _expires_in_days(interest, now),
         "history": _history(interest),
         "anonymous_label": _anonymous_label(interest),
