@@ -27,7 +27,7 @@ from django.db import connections, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,27 @@ class Reader:
 # Turns a notification's stored data into display values for one reader, e.g. a reason
 # code into its label or an ISO time into the reader's local time. Runs in their language.
 Params = Callable[[dict, Reader], dict]
+
+
+def local_starts(data: dict, reader: Reader) -> dict:
+    """A ``starts`` parameter (ISO 8601, UTC) as a local date and time, with the zone named.
+
+    Shared by every kind that tells of a meeting, in docking and at events.
+    """
+    if "starts" not in data:
+        return {}
+    try:
+        moment = datetime.datetime.fromisoformat(str(data["starts"]))
+    except ValueError:
+        logger.warning("bad meeting time %r in a notification", data["starts"])
+        return {"starts": str(data["starts"])}
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=datetime.UTC)
+    local = timezone.localtime(moment, reader.zone)
+    return {
+        "starts": _("%(time)s (%(zone)s)")
+        % {"time": formats.date_format(local, "DATETIME_FORMAT"), "zone": reader.zone.key}
+    }
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,12 @@ and time zone when the notification is shown or e-mailed, not when it is stored.
 
 from __future__ import annotations
 
-import datetime
 import logging
 
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.notifications import Reader, register_kind
+from corridor.core.notifications import Reader, local_starts, register_kind
 
 from .models import Agreement, Interest
 
@@ -33,24 +32,6 @@ def _reason(data: dict, reader: Reader) -> dict:
     except ValueError:
         logger.warning("unknown decline reason %r in a notification", code)
         return {"reason": Interest.DeclineReason.OTHER.label}
-
-
-def _starts(data: dict, reader: Reader) -> dict:
-    """The meeting's start (ISO 8601, UTC) as a local date and time, with the zone named."""
-    if "starts" not in data:
-        return {}
-    try:
-        moment = datetime.datetime.fromisoformat(str(data["starts"]))
-    except ValueError:
-        logger.warning("bad meeting time %r in a notification", data["starts"])
-        return {"starts": str(data["starts"])}
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=datetime.UTC)
-    local = timezone.localtime(moment, reader.zone)
-    return {
-        "starts": _("%(time)s (%(zone)s)")
-        % {"time": formats.date_format(local, "DATETIME_FORMAT"), "zone": reader.zone.key}
-    }
 
 
 def _days(data: dict, reader: Reader) -> dict:
@@ -177,14 +158,14 @@ register_kind(
         "%(organisation)s proposes to meet on %(starts)s (introduction %(interest)s). "
         "Accept it, or propose another time."
     ),
-    params=_starts,
+    params=local_starts,
 )
 register_kind(
     "meeting.accepted",
     keys=("interest", "organisation", "starts"),
     subject=_("%(organisation)s accepted the meeting (%(interest)s)"),
     body=_("%(organisation)s accepted to meet on %(starts)s (introduction %(interest)s)."),
-    params=_starts,
+    params=local_starts,
 )
 register_kind(
     "meeting.rescheduled",
@@ -194,14 +175,14 @@ register_kind(
         "%(organisation)s proposes a new time for your meeting: %(starts)s (introduction "
         "%(interest)s). Accept it, or propose another time."
     ),
-    params=_starts,
+    params=local_starts,
 )
 register_kind(
     "meeting.cancelled",
     keys=("interest", "organisation", "starts"),
     subject=_("%(organisation)s cancelled the meeting (%(interest)s)"),
     body=_("%(organisation)s cancelled the meeting of %(starts)s (introduction %(interest)s)."),
-    params=_starts,
+    params=local_starts,
 )
 register_kind(
     "meeting.outcome_due",
@@ -211,7 +192,7 @@ register_kind(
         "The meeting of %(starts)s (introduction %(interest)s) is over. Please record "
         "whether it was held: it counts in the outcome ledger."
     ),
-    params=_starts,
+    params=local_starts,
 )
 
 # --- Agreements ---------------------------------------------------------------------------

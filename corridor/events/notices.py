@@ -9,14 +9,13 @@ reader's zone.
 
 from __future__ import annotations
 
-import datetime
 import logging
 
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.i18n import suffix
-from corridor.core.notifications import Reader, register_kind
+from corridor.core.notifications import Reader, local_starts, register_kind
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +32,6 @@ def event_data(event) -> dict:
 def _event(data: dict, reader: Reader) -> dict:
     title = data.get(f"event_{suffix(reader.language)}") or data.get("event")
     return {"event": title} if title else {}
-
-
-def _starts(data: dict, reader: Reader) -> dict:
-    if "starts" not in data:
-        return {}
-    try:
-        moment = datetime.datetime.fromisoformat(str(data["starts"]))
-    except ValueError:
-        logger.warning("bad meeting time %r in a notification", data["starts"])
-        return {"starts": str(data["starts"])}
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=datetime.UTC)
-    local = timezone.localtime(moment, reader.zone)
-    return {
-        "starts": _("%(time)s (%(zone)s)")
-        % {"time": formats.date_format(local, "DATETIME_FORMAT"), "zone": reader.zone.key}
-    }
 
 
 def _meetings(data: dict, reader: Reader) -> dict:
@@ -151,5 +133,5 @@ register_kind(
         "Your meeting at %(event)s on %(starts)s was moved or cancelled. Your agenda and "
         "calendar feed show the schedule as it is now."
     ),
-    params=_all(_event, _starts),
+    params=_all(_event, local_starts),
 )
